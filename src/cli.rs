@@ -1,0 +1,178 @@
+//! The command line: argument parsing (clap) and one function per command, each mapping
+//! its outcome to an exit code: 0 ok, 1 problems in the content, 2 usage or I/O.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::render::{HumanOptions, human, render_human, render_json};
+use crate::diagnostics::{Diagnostics, Files};
+use crate::error::ToolError;
+use crate::pipeline::{self, BuildOptions};
+
+/// Static fact sheets whose every claim is verified against its sources.
+#[derive(Debug, Parser)]
+#[command(name = "factsheet", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify everything, then write the site.
+    Build {
+        /// The site's root directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site (default: ROOT/public).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Print how long each phase took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Verify everything, write nothing, report every problem at once.
+    Check {
+        /// The site's root directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+const EXIT_CONTENT: u8 = 1;
+const EXIT_TOOL: u8 = 2;
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            timings,
+        } => build(&root, output, timings),
+        Command::Check { root, format } => check(&root, format),
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn build(root: &Path, output: Option<PathBuf>, timings: bool) -> ExitCode {
+    let root = absolute(root);
+    let output = absolute(&output.unwrap_or_else(|| root.join("public")));
+    let report = match pipeline::build(&BuildOptions {
+        root,
+        output: output.clone(),
+    }) {
+        Ok(report) => report,
+        Err(error) => return tool_failure(&error, Format::Human),
+    };
+    let mut stderr = std::io::stderr().lock();
+    let options = HumanOptions::detect(stderr.is_terminal());
+    let _ = write!(
+        stderr,
+        "{}",
+        render_human(&report.diagnostics, &report.files, options)
+    );
+    if report.diagnostics.has_errors() {
+        let _ = writeln!(
+            stderr,
+            "error: {}; nothing was written, `{}` is unchanged",
+            human::summary(&report.diagnostics),
+            output.display()
+        );
+        return ExitCode::from(EXIT_CONTENT);
+    }
+    let _ = writeln!(
+        stderr,
+        "Built {} files into `{}`: {} claims, {} citations verified ({}).",
+        report.written.len(),
+        output.display(),
+        report.claims,
+        report.citations,
+        human::summary(&report.diagnostics),
+    );
+    if timings {
+        let t = report.timings;
+        let _ = writeln!(
+            stderr,
+            "timings: load {:.1} ms, verify {:.1} ms, render {:.1} ms, write {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.verify.as_secs_f64() * 1e3,
+            t.render.as_secs_f64() * 1e3,
+            t.write.as_secs_f64() * 1e3
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(root: &Path, format: Format) -> ExitCode {
+    let root = absolute(root);
+    let checked = match pipeline::check(&root) {
+        Ok(checked) => checked,
+        Err(error) => return tool_failure(&error, format),
+    };
+    let mut diagnostics = checked.diagnostics;
+    let mut files = checked.files;
+    if !diagnostics.has_errors() {
+        // Templates are part of the site: check that they compile and render too.
+        match pipeline::render_site(&root, &checked.site, &mut files) {
+            Ok(Err(problems)) => diagnostics.extend(problems),
+            Ok(Ok(_)) => {}
+            Err(error) => return tool_failure(&error, format),
+        }
+    }
+    print_report(&diagnostics, &files, format);
+    if diagnostics.has_errors() {
+        ExitCode::from(EXIT_CONTENT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_report(diagnostics: &Diagnostics, files: &Files, format: Format) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = match format {
+        Format::Json => writeln!(stdout, "{}", render_json(diagnostics)),
+        Format::Human => {
+            let options = HumanOptions::detect(stdout.is_terminal());
+            write!(stdout, "{}", render_human(diagnostics, files, options))
+                .and_then(|()| writeln!(stdout, "check: {}", human::summary(diagnostics)))
+        }
+    };
+}
+
+/// Reports a failure of the tool itself (exit 2), in the requested format.
+fn tool_failure(error: &ToolError, format: Format) -> ExitCode {
+    match format {
+        Format::Json => {
+            let value = serde_json::json!({
+                "errors": 1, "warnings": 0,
+                "diagnostics": [{"severity": "error", "code": error.code(), "message": error.to_string()}],
+            });
+            println!("{value}");
+        }
+        Format::Human => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error[{}]: {error}", error.code());
+            if let Some(help) = error.help() {
+                let _ = writeln!(stderr, "  = help: {help}");
+            }
+        }
+    }
+    ExitCode::from(EXIT_TOOL)
+}

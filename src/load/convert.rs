@@ -1,0 +1,428 @@
+//! From the raw, positioned YAML values to the model: required fields present, values of
+//! the right kind, ids that follow the rule. Every problem becomes a diagnostic at the
+//! value (or the map missing it), and conversion goes on so one run reports them all.
+
+use serde_saphyr::Spanned;
+
+use super::raw::{RawCitation, RawClaim, RawSite, RawSourceMeta, RawTopic, Scalar, Value};
+use super::yaml::span_of;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
+use crate::model::{
+    Citation, Claim, ClaimId, Located, RelPath, SiteConfig, Slug, SourceMeta, Span, Stance, Topic,
+    check_identifier, suggest_identifier,
+};
+
+/// One YAML file being converted: where its values are, and the problems found so far.
+pub struct Converter<'a> {
+    pub file: &'a RelPath,
+    pub text: &'a str,
+    pub diagnostics: &'a mut Diagnostics,
+}
+
+impl Converter<'_> {
+    fn span<T>(&self, value: &Spanned<T>) -> Span {
+        span_of(self.file, self.text, &value.referenced)
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// A text field, or a diagnostic for any other kind of value.
+    fn text(&mut self, field: &str, value: Value) -> Option<Located<String>> {
+        let value = value?;
+        let span = self.span(&value);
+        match value.value {
+            Scalar::Text(text) => Some(Located { value: text, span }),
+            Scalar::Null => None,
+            other => {
+                let help = match other.as_written() {
+                    Some(written) => format!("put it in quotes: `{field}: \"{written}\"`"),
+                    None => format!("`{field}` takes a single line of text (or a `>` block)"),
+                };
+                self.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        format!("`{field}` must be text, found {}", other.describe()),
+                    )
+                    .at(span)
+                    .label("expected text")
+                    .help(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional text field: absent, empty and blank all mean "not given".
+    fn optional_text(&mut self, field: &str, value: Value) -> Option<String> {
+        self.text(field, value)
+            .map(|located| located.value)
+            .filter(|text| !text.trim().is_empty())
+    }
+
+    /// A required text field: a diagnostic on `owner` when absent, on the value when blank.
+    fn required_text(
+        &mut self,
+        field: &str,
+        value: Value,
+        owner: &Span,
+        owner_name: &str,
+    ) -> Option<Located<String>> {
+        let present = value.as_ref().is_some_and(|v| v.value != Scalar::Null);
+        let blank_span = value.as_ref().map(|v| self.span(v));
+        match self.text(field, value) {
+            Some(located) if !located.value.trim().is_empty() => Some(located),
+            Some(located) => {
+                self.push(
+                    Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
+                        .at(located.span)
+                        .label("empty")
+                        .help(format!("write the {owner_name}'s {field} here")),
+                );
+                None
+            }
+            None if !present => {
+                let diagnostic = match blank_span {
+                    Some(span) => {
+                        Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
+                            .at(span)
+                            .label("empty")
+                    }
+                    None => Diagnostic::error(
+                        Code::MissingField,
+                        format!("this {owner_name} has no `{field}`"),
+                    )
+                    .at(owner.clone())
+                    .label(format!("`{field}` missing here")),
+                };
+                self.push(diagnostic.help(format!("add `{field}: …` to the {owner_name}")));
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// A required, non-empty list: a diagnostic on `owner` when absent, on the list when empty.
+    fn required_list<T>(
+        &mut self,
+        field: &str,
+        list: Option<Spanned<Vec<T>>>,
+        owner: &Span,
+        owner_name: &str,
+    ) -> Vec<T> {
+        let Some(list) = list else {
+            self.push(
+                Diagnostic::error(
+                    Code::MissingField,
+                    format!("this {owner_name} has no `{field}`"),
+                )
+                .at(owner.clone())
+                .label(format!("`{field}` missing here"))
+                .help(format!("add `{field}:` with at least one entry")),
+            );
+            return Vec::new();
+        };
+        if list.value.is_empty() {
+            let span = self.span(&list);
+            self.push(
+                Diagnostic::error(Code::EmptyList, format!("`{field}` is empty"))
+                    .at(span)
+                    .label("no entries")
+                    .help(format!(
+                        "a {owner_name} needs at least one entry in `{field}`"
+                    )),
+            );
+        }
+        list.value
+    }
+
+    pub fn site(&mut self, raw: RawSite) -> SiteConfig {
+        let whole = Span::file_start(self.file.clone());
+        let title = self.required_text("title", raw.title, &whole, "site");
+        let base_url = self.url("base_url", raw.base_url);
+        SiteConfig {
+            title: title.map(|t| t.value).unwrap_or_default(),
+            description: self.optional_text("description", raw.description),
+            base_url: base_url.map(|url| ensure_trailing_slash(&url)),
+            language: self
+                .optional_text("language", raw.language)
+                .unwrap_or_else(|| "en".to_string()),
+            publisher: self.optional_text("publisher", raw.publisher),
+        }
+    }
+
+    pub fn source_meta(&mut self, raw: RawSourceMeta) -> SourceMeta {
+        SourceMeta {
+            title: self.optional_text("title", raw.title),
+            publisher: self.optional_text("publisher", raw.publisher),
+            published: self.date("published", raw.published),
+            url: self.url("url", raw.url),
+            language: self.optional_text("language", raw.language),
+            translated_from: self.optional_text("translated_from", raw.translated_from),
+            note: self.optional_text("note", raw.note),
+        }
+    }
+
+    fn date(&mut self, field: &str, value: Value) -> Option<String> {
+        let date = self.text(field, value)?;
+        if is_iso_date(date.value.trim()) {
+            return Some(date.value.trim().to_string());
+        }
+        self.push(
+            Diagnostic::error(
+                Code::InvalidDate,
+                format!("`{field}` is not a date: `{}`", date.value),
+            )
+            .at(date.span)
+            .label("expected YYYY-MM-DD")
+            .help("write the date as an ISO date, e.g. 2025-10-10"),
+        );
+        None
+    }
+
+    /// An absolute http(s) URL: anything else (`javascript:`, a relative path) is refused.
+    fn url(&mut self, field: &str, value: Value) -> Option<String> {
+        let url = self.text(field, value)?;
+        let trimmed = url.value.trim();
+        if is_web_url(trimmed) {
+            return Some(trimmed.to_string());
+        }
+        self.push(
+            Diagnostic::error(
+                Code::InvalidUrl,
+                format!("`{field}` is not a web address: `{trimmed}`"),
+            )
+            .at(url.span)
+            .label("expected http:// or https://")
+            .help("give the full address, starting with https://"),
+        );
+        None
+    }
+
+    pub fn topic(&mut self, slug: Slug, raw: RawTopic) -> Topic {
+        let whole = Span::file_start(self.file.clone());
+        let title = self.required_text("title", raw.title, &whole, "topic");
+        let order = self.order(raw.order);
+        let claims = self.required_list("claims", raw.claims, &whole, "topic");
+        Topic {
+            slug,
+            file: self.file.clone(),
+            title: title.map(|t| t.value).unwrap_or_default(),
+            summary: self.optional_text("summary", raw.summary),
+            order,
+            claims: claims
+                .into_iter()
+                .filter_map(|claim| self.claim(claim))
+                .collect(),
+        }
+    }
+
+    fn order(&mut self, value: Value) -> Option<i64> {
+        let value = value?;
+        let span = self.span(&value);
+        match value.value {
+            Scalar::Integer(order) => Some(order),
+            Scalar::Null => None,
+            other => {
+                self.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        format!("`order` must be a whole number, found {}", other.describe()),
+                    )
+                    .at(span)
+                    .label("expected a number")
+                    .help("e.g. `order: 10`; topics are listed by order, then title"),
+                );
+                None
+            }
+        }
+    }
+
+    fn claim(&mut self, raw: Spanned<RawClaim>) -> Option<Claim> {
+        let owner = self.span(&raw);
+        let RawClaim {
+            id,
+            statement,
+            note,
+            citations,
+        } = raw.value;
+        let id = self
+            .required_text("id", id, &owner, "claim")
+            .and_then(|id| self.claim_id(id));
+        let statement = self.required_text("statement", statement, &owner, "claim");
+        let note = self.optional_text("note", note);
+        let citations: Vec<Citation> = self
+            .required_list("citations", citations, &owner, "claim")
+            .into_iter()
+            .filter_map(|citation| self.citation(citation))
+            .collect();
+        Some(Claim {
+            id: id?,
+            statement: statement?.value,
+            note,
+            citations: non_empty(citations)?,
+        })
+    }
+
+    fn claim_id(&mut self, id: Located<String>) -> Option<Located<ClaimId>> {
+        match ClaimId::parse(&id.value) {
+            Ok(valid) => Some(Located {
+                value: valid,
+                span: id.span,
+            }),
+            Err(problem) => {
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidId,
+                        format!("`{}` is not a valid claim id: {problem}", id.value),
+                    )
+                    .at(id.span)
+                    .label("invalid id")
+                    .help(format!(
+                        "ids use lowercase letters, digits, `-` and `_`, starting with a letter or digit; e.g. `{}`",
+                        suggest_identifier(&id.value)
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    fn citation(&mut self, raw: Spanned<RawCitation>) -> Option<Citation> {
+        let owner = self.span(&raw);
+        let RawCitation {
+            source,
+            quote,
+            stance,
+            note,
+        } = raw.value;
+        let source = self.required_text("source", source, &owner, "citation");
+        let quote = self.quote(quote, &owner);
+        let stance = self.stance(stance);
+        let note = self.optional_text("note", note);
+        Some(Citation {
+            source: source?,
+            quote: quote?,
+            stance: stance?,
+            note,
+        })
+    }
+
+    /// A quote may be blank here: `verify` reports blank and ellipsis-only quotes.
+    fn quote(&mut self, value: Value, owner: &Span) -> Option<Located<String>> {
+        if value
+            .as_ref()
+            .is_some_and(|v| matches!(v.value, Scalar::Text(_)))
+        {
+            return self.text("quote", value);
+        }
+        self.required_text("quote", value, owner, "citation")
+    }
+
+    /// `None` only when the stance was written wrong (absent means `supports`).
+    fn stance(&mut self, value: Value) -> Option<Stance> {
+        let Some(text) = self.text("stance", value) else {
+            return Some(Stance::default());
+        };
+        if let Some(stance) = Stance::parse(text.value.trim()) {
+            return Some(stance);
+        }
+        let names = Stance::ALL.map(Stance::as_str);
+        let help = match closest_name(text.value.trim(), names) {
+            Some(name) => format!("did you mean `{name}`?"),
+            None => "a stance is `supports`, `contradicts` or `context`".to_string(),
+        };
+        self.push(
+            Diagnostic::error(
+                Code::UnknownStance,
+                format!("unknown stance `{}`", text.value),
+            )
+            .at(text.span)
+            .label("not a stance")
+            .help(help),
+        );
+        None
+    }
+}
+
+fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
+}
+
+fn ensure_trailing_slash(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// `YYYY-MM-DD` with a month 1–12 and a day valid for that month.
+pub fn is_iso_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return false;
+    }
+    let (year, month, day): (u32, u32, u32) = match (year.parse(), month.parse(), day.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => (y, m, d),
+        _ => return false,
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// An absolute `http://` or `https://` address with a host and no white space.
+pub fn is_web_url(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
+/// Checks a file stem against the id rule, for source ids and topic slugs.
+pub fn stem_problem(stem: &str) -> Option<String> {
+    check_identifier(stem)
+        .err()
+        .map(|problem| problem.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert!(is_iso_date("2025-10-10"));
+        assert!(is_iso_date("2024-02-29"));
+        assert!(!is_iso_date("2025-02-29"));
+        assert!(!is_iso_date("2025-13-01"));
+        assert!(!is_iso_date("10/10/2025"));
+        assert!(!is_iso_date("2025-1-1"));
+    }
+
+    #[test]
+    fn web_urls() {
+        assert!(is_web_url("https://example.org/a?b#c"));
+        assert!(is_web_url("HTTP://example.org"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("https://"));
+        assert!(!is_web_url("/relative"));
+        assert!(!is_web_url("https://exa mple.org"));
+    }
+}

@@ -1,0 +1,349 @@
+//! Reading a site from disk: `content/site.yaml`, the sources and their metadata, the
+//! topics. Produces the model, the text of every file diagnostics may point into, and
+//! the problems found; only failures of the machine (unreadable directories) stop it.
+
+mod convert;
+pub mod raw;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Files};
+use crate::error::{ToolError, ToolResult};
+use crate::model::{RelPath, Site, Slug, Source, SourceId, SourceMeta, Span, Topic};
+use convert::{Converter, stem_problem};
+pub use convert::{is_iso_date, is_web_url};
+
+/// What `load` read.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub site: Site,
+    pub files: Files,
+    pub diagnostics: Diagnostics,
+}
+
+/// The files of one content directory, by kind.
+#[derive(Debug, Default)]
+struct ContentFiles {
+    source_texts: BTreeMap<String, PathBuf>,
+    source_metas: BTreeMap<String, PathBuf>,
+    topics: BTreeMap<String, PathBuf>,
+}
+
+/// Reads the site under `root`.
+pub fn load(root: &Path) -> ToolResult<Loaded> {
+    let mut loaded = Loaded::default();
+    let content = root.join("content");
+    if !content.is_dir() {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::MissingContent,
+                format!("no `content/` directory in `{}`", root.display()),
+            )
+            .at(Span::file_start(RelPath::from_slash("content")))
+            .help("run factsheet in a site's root, pass `--root DIR`, or create one with `factsheet init DIR`"),
+        );
+        return Ok(loaded);
+    }
+    let files = list_content(root, &content, &mut loaded.diagnostics)?;
+    loaded.site.config = load_site_config(root, &mut loaded)?;
+    loaded.site.sources = load_sources(root, &files, &mut loaded)?;
+    loaded.site.topics = load_topics(root, &files, &mut loaded)?;
+    Ok(loaded)
+}
+
+/// Walks `content/sources` and `content/topics`, refusing symlinks that leave the root.
+fn list_content(
+    root: &Path,
+    content: &Path,
+    diagnostics: &mut Diagnostics,
+) -> ToolResult<ContentFiles> {
+    let mut files = ContentFiles::default();
+    let real_root = root.canonicalize().map_err(ToolError::read(root))?;
+    for (dir, is_sources) in [
+        (content.join("sources"), true),
+        (content.join("topics"), false),
+    ] {
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir)
+            .min_depth(1)
+            .max_depth(1)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|error| ToolError::Read {
+                path: error.path().unwrap_or(&dir).to_path_buf(),
+                source: error.into(),
+            })?;
+            let path = entry.path();
+            let (Some(stem), Some(extension)) = (file_stem(path), path.extension()) else {
+                continue;
+            };
+            if stem.starts_with('.') {
+                continue;
+            }
+            if entry.path_is_symlink() && !stays_inside(path, &real_root) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::SymlinkOutsideRoot,
+                        "this file is a link to a place outside the site; it is not read",
+                    )
+                    .at(Span::file_start(RelPath::new(root, path)))
+                    .help("copy the file into the site instead of linking to it"),
+                );
+                continue;
+            }
+            let list = match (is_sources, extension.to_str()) {
+                (true, Some("txt")) => &mut files.source_texts,
+                (true, Some("yaml")) => &mut files.source_metas,
+                (false, Some("yaml")) => &mut files.topics,
+                _ => continue,
+            };
+            list.insert(stem, path.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+fn file_stem(path: &Path) -> Option<String> {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+}
+
+/// Whether a link resolves to somewhere below the (canonical) root.
+fn stays_inside(path: &Path, real_root: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(real_root))
+}
+
+/// Reads a file into the diagnostics' file table and returns its text.
+fn read_text(
+    root: &Path,
+    path: &Path,
+    loaded: &mut Loaded,
+) -> ToolResult<(RelPath, Option<String>)> {
+    let bytes = fs::read(path).map_err(ToolError::read(path))?;
+    let file = RelPath::new(root, path);
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            loaded.files.insert(file.clone(), text.clone());
+            Ok((file, Some(text)))
+        }
+        Err(error) => {
+            loaded.diagnostics.push(not_utf8(
+                &file,
+                error.as_bytes(),
+                error.utf8_error().valid_up_to(),
+            ));
+            Ok((file, None))
+        }
+    }
+}
+
+fn not_utf8(file: &RelPath, bytes: &[u8], offset: usize) -> Diagnostic {
+    let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+    let line = valid.matches('\n').count() + 1;
+    let column = valid
+        .rsplit('\n')
+        .next()
+        .map_or(0, |last| last.chars().count())
+        + 1;
+    Diagnostic::error(
+        Code::SourceNotUtf8,
+        format!(
+            "`{file}` is not valid UTF-8: invalid byte 0x{:02X} at byte offset {offset}",
+            bytes[offset]
+        ),
+    )
+    .at(Span {
+        file: file.clone(),
+        line,
+        column,
+        bytes: 0..0,
+    })
+    .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")")
+}
+
+fn load_site_config(root: &Path, loaded: &mut Loaded) -> ToolResult<crate::model::SiteConfig> {
+    let path = root.join("content").join("site.yaml");
+    let file = RelPath::from_slash("content/site.yaml");
+    if !path.is_file() {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::MissingSiteConfig,
+                "the site has no `content/site.yaml`",
+            )
+            .at(Span::file_start(file))
+            .help("create it with at least `title: The name of the site`"),
+        );
+        return Ok(Default::default());
+    }
+    let (file, Some(text)) = read_text(root, &path, loaded)? else {
+        return Ok(Default::default());
+    };
+    match yaml::parse::<raw::RawSite>(&file, &text) {
+        Ok(raw) => Ok(converter(&file, &text, &mut loaded.diagnostics).site(raw)),
+        Err(diagnostic) => {
+            loaded.diagnostics.push(*diagnostic);
+            Ok(Default::default())
+        }
+    }
+}
+
+fn converter<'a>(
+    file: &'a RelPath,
+    text: &'a str,
+    diagnostics: &'a mut Diagnostics,
+) -> Converter<'a> {
+    Converter {
+        file,
+        text,
+        diagnostics,
+    }
+}
+
+fn load_sources(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Source>> {
+    for (stem, path) in &files.source_metas {
+        if !files.source_texts.contains_key(stem) {
+            loaded.diagnostics.push(
+                Diagnostic::error(
+                    Code::OrphanSourceMetadata,
+                    format!("metadata for a source `{stem}` whose text file `{stem}.txt` does not exist"),
+                )
+                .at(Span::file_start(RelPath::new(root, path)))
+                .help(format!("add `content/sources/{stem}.txt`, or rename this file to match an existing source")),
+            );
+        }
+    }
+    let mut sources = Vec::new();
+    for (stem, path) in &files.source_texts {
+        if let Some(source) = load_source(root, stem, path, files.source_metas.get(stem), loaded)? {
+            sources.push(source);
+        }
+    }
+    Ok(sources)
+}
+
+fn load_source(
+    root: &Path,
+    stem: &str,
+    path: &Path,
+    meta_path: Option<&PathBuf>,
+    loaded: &mut Loaded,
+) -> ToolResult<Option<Source>> {
+    let file = RelPath::new(root, path);
+    if let Some(problem) = stem_problem(stem) {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidId,
+                format!("`{stem}` is not a valid source id: {problem}"),
+            )
+            .at(Span::file_start(file))
+            .help(format!(
+                "a source's id is its file name: rename it to `{}.txt`",
+                crate::model::suggest_identifier(stem)
+            )),
+        );
+        return Ok(None);
+    }
+    let bytes = fs::read(path).map_err(ToolError::read(path))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            loaded
+                .diagnostics
+                .push(not_utf8(&file, error.as_bytes(), offset));
+            return Ok(None);
+        }
+    };
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        loaded.diagnostics.push(
+            Diagnostic::error(Code::SourceEmpty, format!("the source `{stem}` is empty"))
+                .at(Span::file_start(file))
+                .help("paste the source's text into the file, or delete it"),
+        );
+        return Ok(None);
+    }
+    let meta = match meta_path {
+        Some(meta_path) => load_source_meta(root, meta_path, loaded)?,
+        None => SourceMeta::default(),
+    };
+    let id = SourceId::parse(stem).expect("the stem was checked above");
+    Ok(Some(Source {
+        id,
+        file,
+        sha256: sha256_hex(text.as_bytes()),
+        text,
+        meta,
+    }))
+}
+
+fn load_source_meta(root: &Path, path: &Path, loaded: &mut Loaded) -> ToolResult<SourceMeta> {
+    let (file, Some(text)) = read_text(root, path, loaded)? else {
+        return Ok(SourceMeta::default());
+    };
+    match yaml::parse::<raw::RawSourceMeta>(&file, &text) {
+        Ok(raw) => Ok(converter(&file, &text, &mut loaded.diagnostics).source_meta(raw)),
+        Err(diagnostic) => {
+            loaded.diagnostics.push(*diagnostic);
+            Ok(SourceMeta::default())
+        }
+    }
+}
+
+/// Lowercase hexadecimal SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn load_topics(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Topic>> {
+    let mut topics = Vec::new();
+    for (stem, path) in &files.topics {
+        let (file, Some(text)) = read_text(root, path, loaded)? else {
+            continue;
+        };
+        let slug = match Slug::parse(stem) {
+            Ok(slug) => slug,
+            Err(problem) => {
+                loaded.diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidSlug,
+                        format!("`{stem}` is not a valid topic slug: {problem}"),
+                    )
+                    .at(Span::file_start(file))
+                    .help(format!(
+                        "a topic's slug is its file name: rename it to `{}.yaml`",
+                        crate::model::suggest_identifier(stem)
+                    )),
+                );
+                continue;
+            }
+        };
+        match yaml::parse::<raw::RawTopic>(&file, &text) {
+            Ok(raw) => {
+                topics.push(converter(&file, &text, &mut loaded.diagnostics).topic(slug, raw))
+            }
+            Err(diagnostic) => loaded.diagnostics.push(*diagnostic),
+        }
+    }
+    topics.sort_by(|a, b| {
+        (a.order.unwrap_or(i64::MAX), &a.title, &a.slug).cmp(&(
+            b.order.unwrap_or(i64::MAX),
+            &b.title,
+            &b.slug,
+        ))
+    });
+    Ok(topics)
+}

@@ -1,0 +1,243 @@
+//! The content files exactly as written, deserialised with their positions.
+//!
+//! Every field is optional here and every scalar is a [`Scalar`], so that a missing field
+//! or a number where text belongs is reported at its own position by `load::convert`
+//! instead of stopping the whole file at the first mistake. Unknown keys are refused by
+//! serde (`deny_unknown_fields`): a typo must not pass silently. These types also give
+//! the JSON Schema of the files (the `schemars` attributes say what the file must hold).
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// Any YAML value where a scalar belongs, keeping what kind of value it really was.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    List,
+    Map,
+}
+
+impl Scalar {
+    /// What an editor would call this value, for "expected text, found …".
+    pub fn describe(&self) -> String {
+        match self {
+            Scalar::Text(_) => "text".to_string(),
+            Scalar::Integer(n) => format!("a number ({n})"),
+            Scalar::Float(n) => format!("a number ({n})"),
+            Scalar::Bool(b) => format!("a boolean ({b})"),
+            Scalar::Null => "an empty value".to_string(),
+            Scalar::List => "a list".to_string(),
+            Scalar::Map => "a map".to_string(),
+        }
+    }
+
+    /// The value as YAML would read it back as text, for "put it in quotes" help.
+    pub fn as_written(&self) -> Option<String> {
+        match self {
+            Scalar::Integer(n) => Some(n.to_string()),
+            Scalar::Float(n) => Some(n.to_string()),
+            Scalar::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Integer(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(i64::try_from(v).map_or(Scalar::Float(v as f64), Scalar::Integer))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::List)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Map)
+    }
+}
+
+/// A scalar with its position.
+pub type Value = Option<Spanned<Scalar>>;
+
+/// `content/site.yaml`: the site's settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "factsheet site settings (content/site.yaml)")]
+pub struct RawSite {
+    /// The site's name.
+    #[schemars(with = "String", length(min = 1))]
+    pub title: Value,
+    /// Markdown shown on the index page.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub description: Value,
+    /// Absolute URL the site is published under, e.g. https://example.org/facts/
+    #[serde(default)]
+    #[schemars(with = "Option<String>", url)]
+    pub base_url: Value,
+    /// BCP 47 language tag of the site (default en).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub language: Value,
+    /// The organisation publishing the fact sheet.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub publisher: Value,
+}
+
+/// `content/sources/<id>.yaml`: what the source states or the editor knows; never invented.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "factsheet source metadata (content/sources/<id>.yaml)")]
+pub struct RawSourceMeta {
+    /// The headline.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub title: Value,
+    /// The outlet's name.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub publisher: Value,
+    /// Publication date, ISO 8601 (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub published: Value,
+    /// The original article's address (http or https).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", url)]
+    pub url: Value,
+    /// BCP 47 language tag of the text.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub language: Value,
+    /// Language the text was translated from, when it is a translation.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub translated_from: Value,
+    /// Markdown: the editor's remark on this source.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub note: Value,
+}
+
+/// `content/topics/<slug>.yaml`: one topic, one page of claims.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "factsheet topic (content/topics/<slug>.yaml)")]
+pub struct RawTopic {
+    /// The topic's title.
+    #[schemars(with = "String", length(min = 1))]
+    pub title: Value,
+    /// Markdown shown above the claims.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub summary: Value,
+    /// The index sorts topics by order, then title.
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub order: Value,
+    /// The claims of this topic: at least one.
+    #[schemars(with = "Vec<RawClaim>", length(min = 1))]
+    pub claims: Option<Spanned<Vec<Spanned<RawClaim>>>>,
+}
+
+/// A statement and the passages of the sources that support, contradict or give context to it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawClaim {
+    /// Unique across the whole site: lowercase letters, digits, `-` and `_`.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
+    pub id: Value,
+    /// One sentence, Markdown.
+    #[schemars(with = "String", length(min = 1))]
+    pub statement: Value,
+    /// Markdown: the editor's context.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub note: Value,
+    /// At least one citation.
+    #[schemars(with = "Vec<RawCitation>", length(min = 1))]
+    pub citations: Option<Spanned<Vec<Spanned<RawCitation>>>>,
+}
+
+/// How a citation relates to its claim.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)] // only its schema is used; stances are parsed from a `Scalar`
+pub enum RawStance {
+    Supports,
+    Contradicts,
+    Context,
+}
+
+/// A passage of a source, quoted exactly.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCitation {
+    /// A source id: the file stem of content/sources/<id>.txt.
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
+    pub source: Value,
+    /// A passage of that source, word for word (`...` elides words).
+    #[schemars(with = "String", length(min = 1))]
+    pub quote: Value,
+    /// supports (default), contradicts or context.
+    #[serde(default)]
+    #[schemars(with = "Option<RawStance>")]
+    pub stance: Value,
+    /// Markdown.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub note: Value,
+}

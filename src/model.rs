@@ -1,0 +1,395 @@
+//! The site as the rest of the pipeline sees it once loaded: identifiers with their
+//! rules, positions in content files, stances and statuses, and the loaded site itself.
+//!
+//! Everything here is plain data. `load` builds it, `verify` reads it, `render` shows it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// A path relative to the site root, always written with `/` (what diagnostics and
+/// `claims.json` show, whatever the platform).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RelPath(String);
+
+impl RelPath {
+    /// The path of `path` below `root`; falls back to the path as given when it is not below.
+    pub fn new(root: &Path, path: &Path) -> Self {
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let parts: Vec<String> = relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        RelPath(parts.join("/"))
+    }
+
+    /// A relative path written by hand (tests, fixed names such as `content/site.yaml`).
+    pub fn from_slash(path: &str) -> Self {
+        RelPath(path.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The absolute path below `root`.
+    pub fn under(&self, root: &Path) -> PathBuf {
+        self.0
+            .split('/')
+            .fold(root.to_path_buf(), |path, part| path.join(part))
+    }
+}
+
+impl fmt::Display for RelPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a value sits in a content file: 1-based line and column (in characters, as
+/// editors count), and the byte range of the value for underlining it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub file: RelPath,
+    pub line: usize,
+    pub column: usize,
+    pub bytes: std::ops::Range<usize>,
+}
+
+impl Span {
+    /// A whole-file position (first line, first column), for problems with no finer place.
+    pub fn file_start(file: RelPath) -> Self {
+        Span {
+            file,
+            line: 1,
+            column: 1,
+            bytes: 0..0,
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdProblem {
+    Empty,
+    BadStart(char),
+    BadChar(char),
+}
+
+impl fmt::Display for IdProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdProblem::Empty => f.write_str("it is empty"),
+            IdProblem::BadStart(c) => write!(f, "it starts with `{c}`"),
+            IdProblem::BadChar(c) => write!(f, "it contains `{}`", c.escape_debug()),
+        }
+    }
+}
+
+/// The id/slug rule of the format: lowercase ASCII letters, digits, `-` and `_`,
+/// starting with a letter or digit.
+pub fn check_identifier(text: &str) -> Result<(), IdProblem> {
+    let mut chars = text.chars();
+    let first = chars.next().ok_or(IdProblem::Empty)?;
+    if !(first.is_ascii_lowercase() || first.is_ascii_digit()) {
+        return Err(if is_id_char(first) {
+            IdProblem::BadStart(first)
+        } else {
+            IdProblem::BadChar(first)
+        });
+    }
+    match chars.find(|c| !is_id_char(*c)) {
+        Some(bad) => Err(IdProblem::BadChar(bad)),
+        None => Ok(()),
+    }
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+/// The id/slug rule applied to an arbitrary string: a suggestion for a refused id.
+pub fn suggest_identifier(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        let c = c.to_ascii_lowercase();
+        if is_id_char(c) {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches(|c| c == '-' || c == '_').to_string()
+}
+
+macro_rules! identifier {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Accepts `text` if it follows the id rule.
+            pub fn parse(text: &str) -> Result<Self, IdProblem> {
+                check_identifier(text).map(|()| $name(text.to_string()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+identifier!(
+    /// A source's id: the stem of its `.txt` file.
+    SourceId
+);
+identifier!(
+    /// A claim's id, unique across the whole site.
+    ClaimId
+);
+identifier!(
+    /// A topic's slug: the stem of its `.yaml` file.
+    Slug
+);
+
+/// How a citation relates to its claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    #[default]
+    Supports,
+    Contradicts,
+    Context,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 3] = [Stance::Supports, Stance::Contradicts, Stance::Context];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Supports => "supports",
+            Stance::Contradicts => "contradicts",
+            Stance::Context => "context",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Stance> {
+        Stance::ALL
+            .into_iter()
+            .find(|stance| stance.as_str() == text)
+    }
+}
+
+/// A claim's status, computed from the stances of its citations (never typed by editors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Corroborated,
+    SingleSource,
+    Disputed,
+    Contradicted,
+    Unsupported,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Corroborated,
+        Status::SingleSource,
+        Status::Disputed,
+        Status::Contradicted,
+        Status::Unsupported,
+    ];
+
+    /// The status table of the format, from the number of distinct supporting and
+    /// contradicting sources.
+    pub fn from_counts(supporting: usize, contradicting: usize) -> Status {
+        match (supporting, contradicting) {
+            (0, 0) => Status::Unsupported,
+            (0, _) => Status::Contradicted,
+            (_, 1..) => Status::Disputed,
+            (1, 0) => Status::SingleSource,
+            _ => Status::Corroborated,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Corroborated => "corroborated",
+            Status::SingleSource => "single-source",
+            Status::Disputed => "disputed",
+            Status::Contradicted => "contradicted",
+            Status::Unsupported => "unsupported",
+        }
+    }
+
+    /// The words a reader sees on the badge.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Corroborated => "Corroborated",
+            Status::SingleSource => "Single source",
+            Status::Disputed => "Disputed",
+            Status::Contradicted => "Contradicted",
+            Status::Unsupported => "Context only",
+        }
+    }
+}
+
+/// `content/site.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: Option<String>,
+    pub language: String,
+    pub publisher: Option<String>,
+}
+
+/// `content/sources/<id>.yaml`: only what the source states or the editor knows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SourceMeta {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translated_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A source document: its verbatim text and metadata.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: SourceId,
+    /// `content/sources/<id>.txt`
+    pub file: RelPath,
+    /// The text exactly as in the file (a BOM included), so offsets match the file.
+    pub text: String,
+    pub sha256: String,
+    pub meta: SourceMeta,
+}
+
+/// One citation of a claim, as the editor wrote it.
+#[derive(Debug, Clone)]
+pub struct Citation {
+    pub source: Located<String>,
+    pub quote: Located<String>,
+    pub stance: Stance,
+    pub note: Option<String>,
+}
+
+/// A claim, as the editor wrote it.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub id: Located<ClaimId>,
+    pub statement: String,
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// A topic file: one page of claims.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub slug: Slug,
+    /// `content/topics/<slug>.yaml`
+    pub file: RelPath,
+    pub title: String,
+    pub summary: Option<String>,
+    pub order: Option<i64>,
+    pub claims: Vec<Claim>,
+}
+
+/// Everything `load` read, before any quote is checked.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub config: SiteConfig,
+    /// Sorted by id.
+    pub sources: Vec<Source>,
+    /// Sorted by order, then title, then slug.
+    pub topics: Vec<Topic>,
+}
+
+impl Site {
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources
+            .binary_search_by(|source| source.id.as_str().cmp(id))
+            .ok()
+            .map(|index| &self.sources[index])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_follow_the_format_rule() {
+        assert!(check_identifier("000_4e0fe4cb89eab73e").is_ok());
+        assert!(check_identifier("open-channel").is_ok());
+        assert_eq!(check_identifier(""), Err(IdProblem::Empty));
+        assert_eq!(check_identifier("-a"), Err(IdProblem::BadStart('-')));
+        assert_eq!(check_identifier("_a"), Err(IdProblem::BadStart('_')));
+        assert_eq!(check_identifier("Open"), Err(IdProblem::BadChar('O')));
+        assert_eq!(check_identifier("a b"), Err(IdProblem::BadChar(' ')));
+        assert_eq!(check_identifier("café"), Err(IdProblem::BadChar('é')));
+    }
+
+    #[test]
+    fn suggested_identifiers_are_valid() {
+        assert_eq!(suggest_identifier("Open Channel!"), "open-channel");
+        assert_eq!(suggest_identifier("  -x_y "), "x_y");
+        assert!(check_identifier(&suggest_identifier("Letter, August 2025")).is_ok());
+    }
+
+    #[test]
+    fn status_follows_the_table() {
+        assert_eq!(Status::from_counts(2, 0), Status::Corroborated);
+        assert_eq!(Status::from_counts(5, 0), Status::Corroborated);
+        assert_eq!(Status::from_counts(1, 0), Status::SingleSource);
+        assert_eq!(Status::from_counts(1, 1), Status::Disputed);
+        assert_eq!(Status::from_counts(3, 2), Status::Disputed);
+        assert_eq!(Status::from_counts(0, 1), Status::Contradicted);
+        assert_eq!(Status::from_counts(0, 0), Status::Unsupported);
+    }
+
+    #[test]
+    fn relative_paths_use_slashes() {
+        let root = Path::new("/site");
+        let path = root.join("content").join("topics").join("a.yaml");
+        assert_eq!(RelPath::new(root, &path).as_str(), "content/topics/a.yaml");
+        assert_eq!(
+            RelPath::from_slash("content/site.yaml").under(root),
+            root.join("content").join("site.yaml")
+        );
+    }
+}

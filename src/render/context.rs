@@ -1,0 +1,619 @@
+//! What each template sees: small, per-page contexts built from the verified site.
+//!
+//! Conventions for template authors (also in `docs/templates.md`):
+//! - every page gets `site`, `root` (the relative path back to the site root, e.g.
+//!   `../../`, so links work from `file://` and under any `base_url`), `page` and `nav`;
+//! - fields ending in `_html` are already-safe HTML (rendered Markdown, escaped): print
+//!   them with `| safe`; every other string is raw text and is escaped by Tera.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::markdown::{markdown_block, markdown_inline};
+use super::passages::{Paragraph, source_paragraphs};
+use crate::model::{Source, Stance, Status};
+use crate::verify::{VerifiedCitation, VerifiedClaim, VerifiedSite, VerifiedTopic};
+
+/// The site settings as templates see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteContext {
+    pub title: String,
+    pub description_html: Option<String>,
+    pub base_url: Option<String>,
+    pub language: String,
+    pub publisher: Option<String>,
+    pub generator: String,
+}
+
+/// The page being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageContext {
+    /// `index`, `topic` or `source`.
+    pub kind: &'static str,
+    pub title: String,
+    /// Output path relative to the site root, e.g. `topics/letter/index.html`.
+    pub path: String,
+    /// Absolute URL of the page when `base_url` is set.
+    pub permalink: Option<String>,
+}
+
+/// Links for the site navigation, relative to the current page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCount {
+    pub status: Status,
+    pub label: &'static str,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusInfo {
+    pub status: Status,
+    pub label: &'static str,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceInfo {
+    pub stance: Stance,
+    pub label: &'static str,
+    pub symbol: &'static str,
+}
+
+/// A topic in lists (index).
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicSummary {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub summary_html: Option<String>,
+    pub claim_count: usize,
+    pub statuses: Vec<StatusCount>,
+}
+
+/// A source in lists (index) and as the subject of its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    pub id: String,
+    pub url: String,
+    /// The file name, e.g. `000_4e0fe4cb89eab73e.txt`.
+    pub file: String,
+    /// The headline if known, else the id.
+    pub display_title: String,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    pub original_url: Option<String>,
+    pub language: Option<String>,
+    pub translated_from: Option<String>,
+    pub note_html: Option<String>,
+    pub sha256: String,
+    pub word_count: usize,
+    pub citation_count: usize,
+    pub claim_count: usize,
+}
+
+/// One citation of a claim on its topic page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationContext {
+    pub source: String,
+    pub source_title: String,
+    pub source_publisher: Option<String>,
+    pub source_published: Option<String>,
+    /// The source page.
+    pub source_url: String,
+    /// The highlighted passage on the source page.
+    pub passage_url: String,
+    /// The original article, when the source has a `url`.
+    pub original_url: Option<String>,
+    pub stance: Stance,
+    pub stance_label: &'static str,
+    pub stance_symbol: &'static str,
+    /// The quote as the editor wrote it.
+    pub quote: String,
+    /// The passage as the source has it (fragments joined by ` […] `).
+    pub passage: String,
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+    pub note_html: Option<String>,
+}
+
+/// A claim on its topic page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimContext {
+    pub id: String,
+    pub statement_html: String,
+    /// The statement as plain text (for titles and attributes).
+    pub statement_text: String,
+    pub note_html: Option<String>,
+    pub status: Status,
+    pub status_label: &'static str,
+    /// The claim on its topic page, relative to the current page.
+    pub url: String,
+    pub citations: Vec<CitationContext>,
+    /// Counts per stance, for the claim's summary line.
+    pub supporting: usize,
+    pub contradicting: usize,
+    pub context: usize,
+}
+
+/// A claim on a source page: which claims cite this source, and how.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitingClaim {
+    pub id: String,
+    pub statement_html: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub url: String,
+    pub topic_title: String,
+    pub stances: Vec<StanceInfo>,
+    /// Links to this claim's passages on the current page.
+    pub passages: Vec<String>,
+}
+
+/// One row of the claims × sources overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridRow {
+    pub id: String,
+    pub statement_text: String,
+    pub url: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    /// One cell per source, in the order of `grid.sources`.
+    pub cells: Vec<GridCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GridCell {
+    pub source: String,
+    /// Empty when the claim does not cite this source.
+    pub stances: Vec<StanceInfo>,
+    /// The first passage cited, when any.
+    pub passage_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GridTopic {
+    pub title: String,
+    pub url: String,
+    pub rows: Vec<GridRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Grid {
+    pub sources: Vec<SourceSummary>,
+    pub topics: Vec<GridTopic>,
+}
+
+/// `index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexPage {
+    pub topics: Vec<TopicSummary>,
+    pub sources: Vec<SourceSummary>,
+    pub grid: Grid,
+    pub statuses: Vec<StatusInfo>,
+    pub stances: Vec<StanceInfo>,
+    pub claim_count: usize,
+    pub citation_count: usize,
+}
+
+/// `topics/<slug>/index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicPage {
+    pub slug: String,
+    pub title: String,
+    pub summary_html: Option<String>,
+    pub claims: Vec<ClaimContext>,
+    pub statuses: Vec<StatusCount>,
+    pub previous: Option<NavItem>,
+    pub next: Option<NavItem>,
+}
+
+/// `sources/<id>/index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourcePage {
+    pub source: SourceSummary,
+    pub paragraphs: Vec<Paragraph>,
+    pub claims: Vec<CitingClaim>,
+}
+
+/// Where pages live, relative to the site root.
+pub fn topic_path(slug: &str) -> String {
+    format!("topics/{slug}/index.html")
+}
+
+pub fn source_path(id: &str) -> String {
+    format!("sources/{id}/index.html")
+}
+
+/// The id of the highlighted passage starting at character `start` of a source.
+pub fn passage_anchor(start: usize) -> String {
+    format!("passage-{start}")
+}
+
+pub fn stance_info(stance: Stance) -> StanceInfo {
+    let (label, symbol) = match stance {
+        Stance::Supports => ("Supports", "✓"),
+        Stance::Contradicts => ("Contradicts", "✗"),
+        Stance::Context => ("Context", "ℹ"),
+    };
+    StanceInfo {
+        stance,
+        label,
+        symbol,
+    }
+}
+
+pub fn status_infos() -> Vec<StatusInfo> {
+    Status::ALL
+        .into_iter()
+        .map(|status| StatusInfo {
+            status,
+            label: status.label(),
+            description: match status {
+                Status::Corroborated => "two or more sources support it, none contradicts it",
+                Status::SingleSource => "one source supports it, none contradicts it",
+                Status::Disputed => "sources support it and sources contradict it",
+                Status::Contradicted => "sources contradict it, none supports it",
+                Status::Unsupported => "sources only give context",
+            },
+        })
+        .collect()
+}
+
+/// Builds page contexts; holds what several pages share (source summaries).
+pub struct ContextBuilder<'a> {
+    pub site: &'a VerifiedSite,
+    summaries: BTreeMap<&'a str, SourceSummary>,
+}
+
+impl<'a> ContextBuilder<'a> {
+    pub fn new(site: &'a VerifiedSite) -> Self {
+        let mut usage: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
+        for claim in site.topics.iter().flat_map(|t| &t.claims) {
+            for citation in &claim.citations {
+                let entry = usage.entry(citation.source.as_str()).or_default();
+                entry.0 += 1;
+                entry.1.insert(claim.id.as_str());
+            }
+        }
+        let summaries = site
+            .sources
+            .iter()
+            .map(|source| {
+                let (citations, claims) = usage
+                    .get(source.id.as_str())
+                    .map_or((0, 0), |(n, claims)| (*n, claims.len()));
+                (
+                    source.id.as_str(),
+                    source_summary(source, citations, claims),
+                )
+            })
+            .collect();
+        ContextBuilder { site, summaries }
+    }
+
+    pub fn site_context(&self) -> SiteContext {
+        let config = &self.site.config;
+        SiteContext {
+            title: config.title.clone(),
+            description_html: config.description.as_deref().map(markdown_block),
+            base_url: config.base_url.clone(),
+            language: config.language.clone(),
+            publisher: config.publisher.clone(),
+            generator: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    pub fn page(&self, kind: &'static str, title: &str, path: &str) -> PageContext {
+        PageContext {
+            kind,
+            title: title.to_string(),
+            path: path.to_string(),
+            permalink: self
+                .site
+                .config
+                .base_url
+                .as_ref()
+                .map(|base| format!("{base}{}", path.trim_end_matches("index.html"))),
+        }
+    }
+
+    pub fn nav(&self, root: &str, current: Option<&str>) -> Vec<NavItem> {
+        self.site
+            .topics
+            .iter()
+            .map(|topic| NavItem {
+                title: topic.title.clone(),
+                url: format!("{root}{}", topic_path(topic.slug.as_str())),
+                current: current == Some(topic.slug.as_str()),
+            })
+            .collect()
+    }
+
+    fn summary(&self, id: &str, root: &str) -> SourceSummary {
+        let mut summary = self.summaries[id].clone();
+        summary.url = format!("{root}{}", summary.url);
+        summary
+    }
+
+    pub fn index(&self) -> IndexPage {
+        let root = "";
+        let sources: Vec<SourceSummary> = self
+            .site
+            .sources
+            .iter()
+            .map(|s| self.summary(s.id.as_str(), root))
+            .collect();
+        IndexPage {
+            topics: self
+                .site
+                .topics
+                .iter()
+                .map(|topic| topic_summary(topic, root))
+                .collect(),
+            grid: Grid {
+                sources: sources.clone(),
+                topics: self
+                    .site
+                    .topics
+                    .iter()
+                    .map(|topic| self.grid_topic(topic, root))
+                    .collect(),
+            },
+            sources,
+            statuses: status_infos(),
+            stances: Stance::ALL.into_iter().map(stance_info).collect(),
+            claim_count: self.site.topics.iter().map(|t| t.claims.len()).sum(),
+            citation_count: self
+                .site
+                .topics
+                .iter()
+                .flat_map(|t| &t.claims)
+                .map(|c| c.citations.len())
+                .sum(),
+        }
+    }
+
+    fn grid_topic(&self, topic: &VerifiedTopic, root: &str) -> GridTopic {
+        let topic_url = format!("{root}{}", topic_path(topic.slug.as_str()));
+        GridTopic {
+            title: topic.title.clone(),
+            url: topic_url.clone(),
+            rows: topic
+                .claims
+                .iter()
+                .map(|claim| GridRow {
+                    id: claim.id.to_string(),
+                    statement_text: super::markdown::plain_text(&claim.statement),
+                    url: format!("{topic_url}#{}", claim.id),
+                    status: claim.status,
+                    status_label: claim.status.label(),
+                    cells: self
+                        .site
+                        .sources
+                        .iter()
+                        .map(|source| grid_cell(claim, source, root))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn topic(&self, index: usize) -> TopicPage {
+        let root = "../../";
+        let topic = &self.site.topics[index];
+        let neighbour = |i: Option<usize>| {
+            i.and_then(|i| self.site.topics.get(i)).map(|t| NavItem {
+                title: t.title.clone(),
+                url: format!("{root}{}", topic_path(t.slug.as_str())),
+                current: false,
+            })
+        };
+        TopicPage {
+            slug: topic.slug.to_string(),
+            title: topic.title.clone(),
+            summary_html: topic.summary.as_deref().map(markdown_block),
+            claims: topic
+                .claims
+                .iter()
+                .map(|claim| self.claim(claim, root))
+                .collect(),
+            statuses: status_counts(&topic.claims),
+            previous: neighbour(index.checked_sub(1)),
+            next: neighbour(Some(index + 1)),
+        }
+    }
+
+    fn claim(&self, claim: &VerifiedClaim, root: &str) -> ClaimContext {
+        let count = |stance| {
+            claim
+                .citations
+                .iter()
+                .filter(|c| c.stance == stance)
+                .count()
+        };
+        ClaimContext {
+            id: claim.id.to_string(),
+            statement_html: markdown_inline(&claim.statement),
+            statement_text: super::markdown::plain_text(&claim.statement),
+            note_html: claim.note.as_deref().map(markdown_block),
+            status: claim.status,
+            status_label: claim.status.label(),
+            url: format!("#{}", claim.id),
+            citations: claim
+                .citations
+                .iter()
+                .map(|c| self.citation(c, root))
+                .collect(),
+            supporting: count(Stance::Supports),
+            contradicting: count(Stance::Contradicts),
+            context: count(Stance::Context),
+        }
+    }
+
+    fn citation(&self, citation: &VerifiedCitation, root: &str) -> CitationContext {
+        let source = self
+            .site
+            .sources
+            .iter()
+            .find(|s| s.id == citation.source)
+            .expect("verified citations cite known sources");
+        let summary = &self.summaries[citation.source.as_str()];
+        let info = stance_info(citation.stance);
+        CitationContext {
+            source: citation.source.to_string(),
+            source_title: summary.display_title.clone(),
+            source_publisher: summary.publisher.clone(),
+            source_published: summary.published.clone(),
+            source_url: format!("{root}{}", source_path(citation.source.as_str())),
+            passage_url: format!(
+                "{root}{}#{}",
+                source_path(citation.source.as_str()),
+                passage_anchor(citation.anchor.chars.start)
+            ),
+            original_url: summary.original_url.clone(),
+            stance: citation.stance,
+            stance_label: info.label,
+            stance_symbol: info.symbol,
+            quote: citation.quote.clone(),
+            passage: passage_text(&source.text, &citation.anchor.fragments),
+            line: citation.anchor.line,
+            start: citation.anchor.chars.start,
+            end: citation.anchor.chars.end,
+            note_html: citation.note.as_deref().map(markdown_block),
+        }
+    }
+
+    pub fn source(&self, source: &Source) -> SourcePage {
+        let root = "../../";
+        let mut citing = Vec::new();
+        let mut cited = Vec::new();
+        for topic in &self.site.topics {
+            for claim in &topic.claims {
+                let here: Vec<&VerifiedCitation> = claim
+                    .citations
+                    .iter()
+                    .filter(|c| c.source == source.id)
+                    .collect();
+                if here.is_empty() {
+                    continue;
+                }
+                let stances: BTreeSet<Stance> = here.iter().map(|c| c.stance).collect();
+                let mut passages: Vec<String> = here
+                    .iter()
+                    .map(|c| format!("#{}", passage_anchor(c.anchor.chars.start)))
+                    .collect();
+                passages.dedup();
+                citing.push(CitingClaim {
+                    id: claim.id.to_string(),
+                    statement_html: markdown_inline(&claim.statement),
+                    status: claim.status,
+                    status_label: claim.status.label(),
+                    url: format!("{root}{}#{}", topic_path(topic.slug.as_str()), claim.id),
+                    topic_title: topic.title.clone(),
+                    stances: stances.into_iter().map(stance_info).collect(),
+                    passages,
+                });
+                cited.extend(here.into_iter().map(|c| (c, topic, claim)));
+            }
+        }
+        SourcePage {
+            source: self.summary(source.id.as_str(), root),
+            paragraphs: source_paragraphs(&source.text, &cited, root),
+            claims: citing,
+        }
+    }
+}
+
+fn source_summary(source: &Source, citation_count: usize, claim_count: usize) -> SourceSummary {
+    let meta = &source.meta;
+    SourceSummary {
+        id: source.id.to_string(),
+        url: source_path(source.id.as_str()),
+        file: source
+            .file
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        display_title: meta.title.clone().unwrap_or_else(|| source.id.to_string()),
+        title: meta.title.clone(),
+        publisher: meta.publisher.clone(),
+        published: meta.published.clone(),
+        original_url: meta.url.clone(),
+        language: meta.language.clone(),
+        translated_from: meta.translated_from.clone(),
+        note_html: meta.note.as_deref().map(markdown_block),
+        sha256: source.sha256.clone(),
+        word_count: source
+            .text
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count(),
+        citation_count,
+        claim_count,
+    }
+}
+
+fn topic_summary(topic: &VerifiedTopic, root: &str) -> TopicSummary {
+    TopicSummary {
+        slug: topic.slug.to_string(),
+        title: topic.title.clone(),
+        url: format!("{root}{}", topic_path(topic.slug.as_str())),
+        summary_html: topic.summary.as_deref().map(markdown_block),
+        claim_count: topic.claims.len(),
+        statuses: status_counts(&topic.claims),
+    }
+}
+
+fn status_counts(claims: &[VerifiedClaim]) -> Vec<StatusCount> {
+    Status::ALL
+        .into_iter()
+        .map(|status| StatusCount {
+            status,
+            label: status.label(),
+            count: claims.iter().filter(|c| c.status == status).count(),
+        })
+        .filter(|count| count.count > 0)
+        .collect()
+}
+
+fn grid_cell(claim: &VerifiedClaim, source: &Source, root: &str) -> GridCell {
+    let cited: Vec<&VerifiedCitation> = claim
+        .citations
+        .iter()
+        .filter(|c| c.source == source.id)
+        .collect();
+    let stances: BTreeSet<Stance> = cited.iter().map(|c| c.stance).collect();
+    GridCell {
+        source: source.id.to_string(),
+        stances: stances.into_iter().map(stance_info).collect(),
+        passage_url: cited.first().map(|c| {
+            format!(
+                "{root}{}#{}",
+                source_path(source.id.as_str()),
+                passage_anchor(c.anchor.chars.start)
+            )
+        }),
+    }
+}
+
+/// The cited passage as the source has it, white space folded, elisions shown as ` […] `.
+fn passage_text(original: &str, fragments: &[std::ops::Range<usize>]) -> String {
+    fragments
+        .iter()
+        .filter_map(|range| original.get(range.clone()))
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(" […] ")
+}

@@ -1,0 +1,139 @@
+//! `claims.json`: every topic, claim and resolved citation as data, in the shape the
+//! format contract fixes. Paths are relative to the site root, like the pages'.
+
+use serde::Serialize;
+
+use super::context::{passage_anchor, source_path, topic_path};
+use crate::model::{Stance, Status};
+use crate::verify::VerifiedSite;
+
+#[derive(Serialize)]
+struct ClaimsFile<'a> {
+    site: SiteData<'a>,
+    sources: Vec<SourceData<'a>>,
+    topics: Vec<TopicData<'a>>,
+}
+
+#[derive(Serialize)]
+struct SiteData<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_url: Option<&'a str>,
+    language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SourceData<'a> {
+    id: &'a str,
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct TopicData<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: String,
+    claims: Vec<ClaimData<'a>>,
+}
+
+#[derive(Serialize)]
+struct ClaimData<'a> {
+    id: &'a str,
+    statement: &'a str,
+    status: Status,
+    url: String,
+    citations: Vec<CitationData<'a>>,
+}
+
+#[derive(Serialize)]
+struct CitationData<'a> {
+    source: &'a str,
+    stance: Stance,
+    quote: &'a str,
+    start: usize,
+    end: usize,
+    line: usize,
+    url: String,
+}
+
+/// The bytes of `claims.json` (pretty-printed, ending in a newline).
+pub fn claims_json(site: &VerifiedSite) -> Vec<u8> {
+    let config = &site.config;
+    let file = ClaimsFile {
+        site: SiteData {
+            title: &config.title,
+            description: config.description.as_deref(),
+            base_url: config.base_url.as_deref(),
+            language: &config.language,
+            publisher: config.publisher.as_deref(),
+        },
+        sources: site
+            .sources
+            .iter()
+            .map(|source| SourceData {
+                id: source.id.as_str(),
+                file: source.file.as_str(),
+                title: source.meta.title.as_deref(),
+                publisher: source.meta.publisher.as_deref(),
+                published: source.meta.published.as_deref(),
+                url: source.meta.url.as_deref(),
+                sha256: &source.sha256,
+            })
+            .collect(),
+        topics: site
+            .topics
+            .iter()
+            .map(|topic| {
+                let url = topic_path(topic.slug.as_str());
+                TopicData {
+                    slug: topic.slug.as_str(),
+                    title: &topic.title,
+                    claims: topic
+                        .claims
+                        .iter()
+                        .map(|claim| ClaimData {
+                            id: claim.id.as_str(),
+                            statement: &claim.statement,
+                            status: claim.status,
+                            url: format!("{url}#{}", claim.id),
+                            citations: claim
+                                .citations
+                                .iter()
+                                .map(|citation| CitationData {
+                                    source: citation.source.as_str(),
+                                    stance: citation.stance,
+                                    quote: &citation.quote,
+                                    start: citation.anchor.chars.start,
+                                    end: citation.anchor.chars.end,
+                                    line: citation.anchor.line,
+                                    url: format!(
+                                        "{}#{}",
+                                        source_path(citation.source.as_str()),
+                                        passage_anchor(citation.anchor.chars.start)
+                                    ),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    url,
+                }
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&file).expect("claims data always serialises");
+    bytes.push(b'\n');
+    bytes
+}
