@@ -43,6 +43,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Where a phrase occurs across the sources, with a ready-to-paste citation.
+    Find {
+        /// The words to look for (same normalisation as quotes; `...` elides words).
+        phrase: String,
+        /// The site's root directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Create a new, working site in DIR.
+    Init {
+        /// A new or empty directory.
+        dir: PathBuf,
+    },
+    /// Write the JSON Schemas of the content files (for editor completion).
+    Schema {
+        /// The directory to write them to.
+        #[arg(long, default_value = "schema")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,6 +83,9 @@ pub fn main() -> ExitCode {
             timings,
         } => build(&root, output, timings),
         Command::Check { root, format } => check(&root, format),
+        Command::Find { phrase, root } => find(&root, &phrase),
+        Command::Init { dir } => init(&dir),
+        Command::Schema { output } => schema(&output),
     }
 }
 
@@ -141,6 +163,87 @@ fn check(root: &Path, format: Format) -> ExitCode {
         ExitCode::from(EXIT_CONTENT)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn find(root: &Path, phrase: &str) -> ExitCode {
+    let loaded = match crate::load::load(&absolute(root)) {
+        Ok(loaded) => loaded,
+        Err(error) => return tool_failure(&error, Format::Human),
+    };
+    let mut out = std::io::stdout().lock();
+    let places = match crate::find::find(&loaded.site, phrase) {
+        crate::find::Found::EmptyPhrase => {
+            return tool_failure(
+                &ToolError::Usage("the phrase has no words to look for".into()),
+                Format::Human,
+            );
+        }
+        crate::find::Found::Exact(places) => places,
+        crate::find::Found::Closest(places) => {
+            let _ = writeln!(out, "`{phrase}` occurs in no source.");
+            if !places.is_empty() {
+                let _ = writeln!(out, "The closest passages:\n");
+                print_places(&mut out, &places);
+            }
+            return ExitCode::from(EXIT_CONTENT);
+        }
+    };
+    let sources: std::collections::BTreeSet<&str> =
+        places.iter().map(|p| p.source.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "`{phrase}` occurs {} time{} in {} source{}:\n",
+        places.len(),
+        if places.len() == 1 { "" } else { "s" },
+        sources.len(),
+        if sources.len() == 1 { "" } else { "s" },
+    );
+    print_places(&mut out, &places);
+    ExitCode::SUCCESS
+}
+
+fn print_places(out: &mut impl Write, places: &[crate::find::Place]) {
+    for place in places {
+        let _ = writeln!(out, "{}:{}", place.file, place.line);
+        let _ = writeln!(
+            out,
+            "    …{}[{}]{}…\n",
+            place.before, place.passage, place.after
+        );
+        let _ = writeln!(out, "{}", crate::find::citation_yaml(place));
+    }
+}
+
+fn init(dir: &Path) -> ExitCode {
+    match crate::init::init(dir) {
+        Ok(count) => {
+            eprintln!(
+                "Created a new site in `{}` ({count} files).\nNext: `factsheet check --root {0}`, then `factsheet build --root {0}`.",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => tool_failure(&error, Format::Human),
+    }
+}
+
+fn schema(output: &Path) -> ExitCode {
+    let write = || -> Result<usize, ToolError> {
+        std::fs::create_dir_all(output).map_err(ToolError::write(output))?;
+        let files = crate::schema::schema_files();
+        for (name, text) in &files {
+            let path = output.join(name);
+            std::fs::write(&path, text).map_err(ToolError::write(&path))?;
+        }
+        Ok(files.len())
+    };
+    match write() {
+        Ok(count) => {
+            eprintln!("Wrote {count} schemas into `{}`.", output.display());
+            ExitCode::SUCCESS
+        }
+        Err(error) => tool_failure(&error, Format::Human),
     }
 }
 

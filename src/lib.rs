@@ -10,9 +10,12 @@
 pub mod cli;
 pub mod diagnostics;
 pub mod error;
+pub mod find;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod schema;
 pub mod verify;

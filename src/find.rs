@@ -1,0 +1,276 @@
+//! `factsheet find`: where a phrase occurs across the sources, under the same
+//! normalisation as quote verification, with a ready-to-paste citation for each place;
+//! when it occurs nowhere, the closest passages.
+
+use crate::model::{Site, Source};
+use crate::verify::closest::closest_passage;
+use crate::verify::normalize::NormalizedText;
+use crate::verify::quote::{self, Quote};
+
+/// How many characters of context to show on each side of a match.
+const CONTEXT_CHARS: usize = 60;
+
+/// One place a phrase occurs (or, for near misses, the closest passage).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub source: String,
+    pub file: String,
+    /// 1-based line of the passage's start.
+    pub line: usize,
+    pub before: String,
+    /// The passage exactly as the source has it, white space folded.
+    pub passage: String,
+    pub after: String,
+    /// A quote that anchors at exactly this place: the passage, widened by a few words
+    /// when it also occurs earlier in the source (a quote anchors at its first occurrence).
+    pub quote: String,
+}
+
+/// What `find` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Exact(Vec<Place>),
+    /// Nothing matched exactly: the closest passage of each source, best first.
+    Closest(Vec<Place>),
+    /// The phrase has no words to look for.
+    EmptyPhrase,
+}
+
+/// Looks `phrase` up in every source of `site`.
+pub fn find(site: &Site, phrase: &str) -> Found {
+    let Ok(quote) = Quote::parse(phrase) else {
+        return Found::EmptyPhrase;
+    };
+    let normalized: Vec<(&Source, NormalizedText)> = site
+        .sources
+        .iter()
+        .map(|source| (source, NormalizedText::new(&source.text)))
+        .collect();
+    let exact: Vec<Place> = normalized
+        .iter()
+        .flat_map(|(source, text)| {
+            quote::find_all(text, &quote)
+                .into_iter()
+                .map(move |found| place(source, text, found.range))
+        })
+        .collect();
+    if !exact.is_empty() {
+        return Found::Exact(exact);
+    }
+    let mut closest: Vec<(usize, Place)> = normalized
+        .iter()
+        .filter_map(|(source, text)| {
+            let range = closest_passage(text, &quote)?;
+            let place = place(source, text, range);
+            let distance = strsim::levenshtein(
+                &place.passage.to_lowercase(),
+                &quote.normalized().to_lowercase(),
+            );
+            Some((distance, place))
+        })
+        .collect();
+    closest.sort_by_key(|(distance, _)| *distance);
+    Found::Closest(
+        closest
+            .into_iter()
+            .take(3)
+            .map(|(_, place)| place)
+            .collect(),
+    )
+}
+
+fn place(source: &Source, text: &NormalizedText, range: std::ops::Range<usize>) -> Place {
+    let original = &source.text;
+    let quote = fold(&original[text.original_range(unique_range(text, range.clone()))]);
+    let bytes = text.original_range(range);
+    Place {
+        quote,
+        source: source.id.to_string(),
+        file: source.file.to_string(),
+        line: original[..bytes.start].matches('\n').count() + 1,
+        before: fold(tail_chars(&original[..bytes.start], CONTEXT_CHARS)),
+        passage: fold(&original[bytes.clone()]),
+        after: fold(head_chars(&original[bytes.end..], CONTEXT_CHARS)),
+    }
+}
+
+/// The narrowest widening of `range` (by whole words, after then before) whose text
+/// anchors at `range.start`; `range` itself when it already does or nothing does.
+fn unique_range(text: &NormalizedText, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let normalized = text.as_str();
+    let anchors_here = |candidate: &std::ops::Range<usize>| {
+        Quote::parse(&normalized[candidate.clone()])
+            .ok()
+            .and_then(|quote| quote::find_first(text, &quote).ok())
+            .is_some_and(|found| found.range.start == candidate.start)
+    };
+    for words in 0..=12 {
+        let wider = range.start..word_end(normalized, range.end, words);
+        if anchors_here(&wider) {
+            return wider;
+        }
+        let wider = word_start(normalized, range.start, words)..range.end;
+        if anchors_here(&wider) {
+            return wider;
+        }
+    }
+    range
+}
+
+/// The end of the `words`-th word after `from` in normalised text (words are separated by single spaces).
+fn word_end(text: &str, from: usize, words: usize) -> usize {
+    let mut end = from;
+    for _ in 0..words {
+        let rest = &text[end..];
+        let skip = rest.len() - rest.trim_start().len();
+        match rest[skip..].find(' ') {
+            Some(space) => end += skip + space,
+            None => return text.len(),
+        }
+    }
+    end
+}
+
+/// The start of the `words`-th word before `from`.
+fn word_start(text: &str, from: usize, words: usize) -> usize {
+    let mut start = from;
+    for _ in 0..words {
+        let before = text[..start].trim_end();
+        start = before.rfind(' ').map_or(0, |space| space + 1);
+    }
+    start
+}
+
+fn fold(text: &str) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = folded;
+    if text.starts_with(char::is_whitespace) {
+        out.insert(0, ' ');
+    }
+    if text.ends_with(char::is_whitespace) && !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out
+}
+
+fn tail_chars(text: &str, n: usize) -> &str {
+    let start = text
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    &text[start..]
+}
+
+fn head_chars(text: &str, n: usize) -> &str {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
+
+/// A citation block to paste under a claim's `citations:`.
+pub fn citation_yaml(place: &Place) -> String {
+    format!(
+        "      - source: {}\n        quote: {}\n        stance: supports\n",
+        place.source,
+        yaml_double_quoted(&place.quote)
+    )
+}
+
+/// A YAML double-quoted scalar that reads back as `text`.
+pub fn yaml_double_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RelPath, SourceId};
+
+    fn site(texts: &[(&str, &str)]) -> Site {
+        Site {
+            sources: texts
+                .iter()
+                .map(|(id, text)| Source {
+                    id: SourceId::parse(id).unwrap(),
+                    file: RelPath::from_slash(&format!("content/sources/{id}.txt")),
+                    text: text.to_string(),
+                    sha256: String::new(),
+                    meta: Default::default(),
+                })
+                .collect(),
+            ..Site::default()
+        }
+    }
+
+    #[test]
+    fn finds_every_place_with_context_and_line() {
+        let site = site(&[
+            ("a", "One ‘open\nchannel’ here.\nAn open channel there."),
+            ("b", "nothing"),
+        ]);
+        let Found::Exact(places) = find(&site, "open channel") else {
+            panic!("expected matches")
+        };
+        assert_eq!(places.len(), 2);
+        assert_eq!(
+            (places[0].line, places[0].passage.as_str()),
+            (1, "open channel")
+        );
+        assert_eq!(places[0].before, "One ‘");
+        assert_eq!(places[1].line, 3);
+    }
+
+    #[test]
+    fn a_later_occurrence_gets_a_quote_that_anchors_there() {
+        let site = site(&[("a", "An open channel first. Then an open channel again.")]);
+        let Found::Exact(places) = find(&site, "open channel") else {
+            panic!()
+        };
+        assert_eq!(places[0].quote, "open channel");
+        assert_eq!(places[1].quote, "open channel again.");
+    }
+
+    #[test]
+    fn suggests_the_closest_passage_when_nothing_matches() {
+        let site = site(&[(
+            "a",
+            "Eight children have been reunited with their families.",
+        )]);
+        let Found::Closest(places) = find(&site, "nine children have been reunited") else {
+            panic!()
+        };
+        assert!(
+            places[0].passage.contains("children have been reunited"),
+            "{places:?}"
+        );
+    }
+
+    #[test]
+    fn citation_yaml_reads_back_as_the_passage() {
+        let place = Place {
+            source: "a".into(),
+            file: String::new(),
+            line: 1,
+            before: String::new(),
+            passage: String::new(),
+            after: String::new(),
+            quote: "she said \"yes\" \\ no".into(),
+        };
+        let yaml = citation_yaml(&place);
+        assert!(
+            yaml.contains(r#"quote: "she said \"yes\" \\ no""#),
+            "{yaml}"
+        );
+        assert_eq!(find(&Site::default(), " ... "), Found::EmptyPhrase);
+    }
+}

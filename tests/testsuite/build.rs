@@ -1,0 +1,106 @@
+//! `factsheet build`: the pages, their hooks, claims.json, and never a half-written output.
+
+use crate::support::{ARTICLE, Site};
+
+#[test]
+fn builds_every_page_with_the_hooks() {
+    let site = Site::new();
+    site.run(&["build"]).assert_code(0);
+    for page in [
+        "public/index.html",
+        "public/topics/main/index.html",
+        "public/sources/article/index.html",
+        "public/claims.json",
+        "public/style.css",
+    ] {
+        assert!(site.exists(page), "{page} is written");
+    }
+    let topic = site.read("public/topics/main/index.html");
+    assert!(topic.contains(r#"id="eight""#), "{topic}");
+    assert!(topic.contains(r#"data-claim="eight""#));
+    assert!(topic.contains(r#"data-status="single-source""#));
+    assert!(topic.contains(r#"data-source="article""#));
+    assert!(topic.contains(r#"data-stance="supports""#));
+    let source = site.read("public/sources/article/index.html");
+    let start = ARTICLE.find("eight children").unwrap();
+    let anchor = format!(r#"<mark id="passage-{start}" data-claims="eight""#);
+    assert!(source.contains(&anchor), "{source}");
+    assert!(topic.contains(&format!("sources/article/index.html#passage-{start}")));
+}
+
+#[test]
+fn claims_json_has_offsets_into_the_original_text() {
+    let site = Site::new().topic(
+        "title: Main\nclaims:\n  - id: breakthrough\n    statement: It was called a breakthrough.\n    citations:\n      - source: article\n        quote: '\"a breakthrough\" - officials said'\n        stance: context\n",
+    );
+    site.run(&["build"]).assert_code(0);
+    let data: serde_json::Value = serde_json::from_str(&site.read("public/claims.json")).unwrap();
+    let citation = &data["topics"][0]["claims"][0]["citations"][0];
+    let (start, end) = (
+        citation["start"].as_u64().unwrap() as usize,
+        citation["end"].as_u64().unwrap() as usize,
+    );
+    let passage: String = ARTICLE.chars().skip(start).take(end - start).collect();
+    assert_eq!(passage, "“a breakthrough” — officials said");
+    assert_eq!(citation["line"], 2);
+    assert_eq!(citation["stance"], "context");
+    assert_eq!(data["topics"][0]["claims"][0]["status"], "unsupported");
+    assert_eq!(data["sources"][0]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn a_changed_word_fails_the_build_and_keeps_the_previous_output() {
+    let site = Site::new();
+    site.run(&["build"]).assert_code(0);
+    let before = site.read("public/topics/main/index.html");
+    let site = site.topic(
+        "title: Main\nclaims:\n  - id: eight\n    statement: Eight children were reunited.\n    citations:\n      - source: article\n        quote: \"nine children were reunited\"\n",
+    );
+    let run = site.run(&["build"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("content/topics/main.yaml:7:16"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("eight"),
+        "names the claim: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("article"),
+        "names the source: {}",
+        run.stderr
+    );
+    assert_eq!(
+        site.read("public/topics/main/index.html"),
+        before,
+        "previous output untouched"
+    );
+}
+
+#[test]
+fn refuses_to_replace_a_directory_it_did_not_write() {
+    let site = Site::new().file("mine/notes.txt", "keep me");
+    let run = site.run(&["build", "--output", "mine"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("invalid-output-dir"), "{}", run.stderr);
+    assert_eq!(site.read("mine/notes.txt"), "keep me");
+    site.run(&["build", "--output", "."]).assert_code(2);
+    site.run(&["build", "--output", "content"]).assert_code(2);
+    assert!(site.exists("content/site.yaml"));
+}
+
+#[test]
+fn markup_in_claims_is_escaped() {
+    let site = Site::new().topic(
+        "title: <b>Main</b>\nclaims:\n  - id: eight\n    statement: \"<script>alert(1)</script> eight\"\n    note: \"[x](javascript:alert(2))\"\n    citations:\n      - source: article\n        quote: \"eight children\"\n",
+    );
+    site.run(&["build"]).assert_code(0);
+    let topic = site.read("public/topics/main/index.html");
+    assert!(!topic.contains("<script>alert"), "{topic}");
+    assert!(topic.contains("&lt;script&gt;"));
+    assert!(!topic.contains("javascript:"));
+    assert!(!topic.contains("<b>Main</b>"));
+}

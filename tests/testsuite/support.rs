@@ -1,0 +1,188 @@
+//! The one small helper every integration test uses: a temporary site written file by
+//! file, and the binary run on it with its exit code, output and parsed JSON report.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+/// A source text used by most fixtures (its id is `article`).
+pub const ARTICLE: &str = "The First Lady said eight children were reunited with their families.\n\
+It was “a breakthrough” — officials said — after months of talks.\n\
+Eighteen other cases remain open.\n";
+
+/// A throwaway site on disk.
+pub struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// An empty directory (no `content/`).
+    pub fn empty() -> Self {
+        Site {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A minimal valid site: `site.yaml`, the `article` source and one topic citing it.
+    pub fn new() -> Self {
+        Site::empty()
+            .file("content/site.yaml", "title: Test site\n")
+            .file("content/sources/article.txt", ARTICLE)
+            .file(
+                "content/topics/main.yaml",
+                "title: Main\nclaims:\n  - id: eight\n    statement: Eight children were reunited.\n    citations:\n      - source: article\n        quote: \"eight children were reunited\"\n",
+            )
+    }
+
+    /// Writes (or replaces) a file below the root.
+    pub fn file(self, path: &str, text: &str) -> Self {
+        self.bytes(path, text.as_bytes())
+    }
+
+    pub fn bytes(self, path: &str, bytes: &[u8]) -> Self {
+        let full = self.path().join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, bytes).unwrap();
+        self
+    }
+
+    /// Replaces the main topic with `yaml`.
+    pub fn topic(self, yaml: &str) -> Self {
+        self.file("content/topics/main.yaml", yaml)
+    }
+
+    pub fn remove(self, path: &str) -> Self {
+        let full = self.path().join(path);
+        if full.is_dir() {
+            fs::remove_dir_all(full).unwrap();
+        } else {
+            fs::remove_file(full).unwrap();
+        }
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        fs::read_to_string(self.path().join(path)).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.path().join(path).exists()
+    }
+
+    /// Runs `factsheet ARGS --root <site>` (the root is added for the commands that take
+    /// it, unless ARGS name one).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::cargo_bin("factsheet").expect("the factsheet binary");
+        command.args(args);
+        if matches!(args.first(), Some(&("build" | "check" | "find"))) && !args.contains(&"--root")
+        {
+            command.arg("--root").arg(self.path());
+        }
+        command.env("NO_COLOR", "1").current_dir(self.path());
+        Run::of(command)
+    }
+
+    /// `check --format json`, parsed.
+    pub fn check_json(&self) -> Run {
+        self.run(&["check", "--format", "json"])
+    }
+}
+
+/// The outcome of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(mut command: Command) -> Self {
+        let output = command.output().expect("running factsheet");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The JSON report printed on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    /// The diagnostics of the JSON report.
+    pub fn diagnostics(&self) -> Vec<serde_json::Value> {
+        self.json()["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The one diagnostic with `code`, failing with the whole report otherwise.
+    pub fn diagnostic(&self, code: &str) -> serde_json::Value {
+        let found: Vec<serde_json::Value> = self
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d["code"] == code)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one `{code}` diagnostic in:\n{}\n{}",
+            self.stdout,
+            self.stderr
+        );
+        found.into_iter().next().unwrap()
+    }
+
+    /// Asserts the diagnostic `code` is at `file`:`line` and returns it.
+    pub fn assert_at(&self, code: &str, file: &str, line: u64) -> serde_json::Value {
+        let d = self.diagnostic(code);
+        assert_eq!(d["file"], file, "file of {d}");
+        assert_eq!(d["line"].as_u64(), Some(line), "line of {d}");
+        d
+    }
+
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// The repository's own root (the bundled site).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the bundled site in a temporary directory.
+pub fn bundled_copy() -> Site {
+    let site = Site::empty();
+    copy_dir(&repo_root().join("content"), &site.path().join("content"));
+    site
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
