@@ -104,3 +104,33 @@ fn markup_in_claims_is_escaped() {
     assert!(!topic.contains("javascript:"));
     assert!(!topic.contains("<b>Main</b>"));
 }
+
+#[test]
+fn a_site_template_overrides_the_built_in_one_by_name() {
+    let site = Site::new().file(
+        "templates/topic.html",
+        "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ topic.title }}</h1>{% for claim in topic.claims %}<p id=\"{{ claim.id }}\">{{ claim.statement_text }}</p>{% endfor %}{% endblock content %}",
+    );
+    site.run(&["build"]).assert_code(0);
+    let topic = site.read("public/topics/main/index.html");
+    assert!(topic.contains(r#"<h1 class="custom">Main</h1>"#), "{topic}");
+    assert!(
+        topic.contains("<!doctype html>"),
+        "still extends the built-in base.html"
+    );
+    let index = site.read("public/index.html");
+    assert!(
+        index.contains(r#"data-status="single-source""#) || index.contains("single-source"),
+        "other pages keep the built-in templates"
+    );
+}
+
+#[test]
+fn static_files_are_copied_and_may_replace_the_stylesheet() {
+    let site = Site::new()
+        .file("static/style.css", "body{}")
+        .file("static/img/logo.svg", "<svg/>");
+    site.run(&["build"]).assert_code(0);
+    assert_eq!(site.read("public/style.css"), "body{}");
+    assert_eq!(site.read("public/img/logo.svg"), "<svg/>");
+}
