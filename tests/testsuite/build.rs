@@ -134,3 +134,17 @@ fn static_files_are_copied_and_may_replace_the_stylesheet() {
     assert_eq!(site.read("public/style.css"), "body{}");
     assert_eq!(site.read("public/img/logo.svg"), "<svg/>");
 }
+
+/// The rendered pages of a small site, reviewed on purpose when the theme changes.
+#[test]
+fn html_of_topic_and_source_pages() {
+    let site = Site::new().topic(
+        "title: Main\nclaims:\n  - id: eight\n    statement: Eight *children* were reunited.\n    note: Only one source.\n    citations:\n      - source: article\n        quote: \"eight children were reunited\"\n      - source: article\n        quote: \"a breakthrough ... officials said\"\n        stance: context\n",
+    );
+    site.run(&["build"]).assert_code(0);
+    insta::assert_snapshot!("topic_page", site.read("public/topics/main/index.html"));
+    insta::assert_snapshot!(
+        "source_page",
+        site.read("public/sources/article/index.html")
+    );
+}
