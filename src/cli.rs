@@ -150,13 +150,9 @@ fn check(root: &Path, format: Format) -> ExitCode {
     };
     let mut diagnostics = checked.diagnostics;
     let mut files = checked.files;
-    if !diagnostics.has_errors() {
-        // Templates are part of the site: check that they compile and render too.
-        match pipeline::render_site(&root, &checked.site, &mut files) {
-            Ok(Err(problems)) => diagnostics.extend(problems),
-            Ok(Ok(_)) => {}
-            Err(error) => return tool_failure(&error, format),
-        }
+    match pipeline::check_templates(&root, &checked.site, !diagnostics.has_errors(), &mut files) {
+        Ok(problems) => diagnostics.extend(problems),
+        Err(error) => return tool_failure(&error, format),
     }
     print_report(&diagnostics, &files, format);
     if diagnostics.has_errors() {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::{Diagnostics, Files};
+use crate::diagnostics::{Code, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
 use crate::render::{self, OutputFile, Templates};
 use crate::verify::{self, VerifiedSite};
@@ -36,7 +36,13 @@ pub fn check(root: &Path) -> ToolResult<Checked> {
     let started = Instant::now();
     let verified = verify::verify(loaded.site);
     let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(verified.diagnostics);
+    let mut found = verified.diagnostics;
+    if diagnostics.has_errors() {
+        // Claims that could not be loaded may cite any source: "cited by no claim" would
+        // be a guess, and a wrong one sends the editor after a problem that is not there.
+        found.retain(|d| d.code != Code::UnusedSource);
+    }
+    diagnostics.extend(found);
     Ok(Checked {
         site: verified.site,
         files: loaded.files,
@@ -108,6 +114,23 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
     report.files = checked.files;
     report.diagnostics = checked.diagnostics;
     Ok(report)
+}
+
+/// The templates' problems: whether they compile, and when `render` is set (the content
+/// verified, so there is something to show) whether every page renders.
+pub fn check_templates(
+    root: &Path,
+    site: &VerifiedSite,
+    render: bool,
+    files: &mut Files,
+) -> ToolResult<Diagnostics> {
+    if render {
+        return Ok(render_site(root, site, files)?.err().unwrap_or_default());
+    }
+    Ok(match Templates::load(root, files)? {
+        Ok(_) => Diagnostics::default(),
+        Err(problem) => [problem].into_iter().collect(),
+    })
 }
 
 /// Renders every output file, or returns the template problems.

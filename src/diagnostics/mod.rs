@@ -43,6 +43,7 @@ pub enum Code {
     InvalidUrl,
     // Sources.
     SourceNotUtf8,
+    FileNotUtf8,
     SourceEmpty,
     OrphanSourceMetadata,
     // Claims and citations.
@@ -86,6 +87,7 @@ impl Code {
             Code::InvalidDate => "invalid-date",
             Code::InvalidUrl => "invalid-url",
             Code::SourceNotUtf8 => "source-not-utf8",
+            Code::FileNotUtf8 => "file-not-utf8",
             Code::SourceEmpty => "source-empty",
             Code::OrphanSourceMetadata => "orphan-source-metadata",
             Code::DuplicateClaimId => "duplicate-claim-id",
@@ -278,6 +280,11 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
+    }
+
+    /// Keeps only the diagnostics for which `keep` is true.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
     }
 
     pub fn errors(&self) -> usize {

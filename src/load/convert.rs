@@ -24,6 +24,54 @@ impl Converter<'_> {
         span_of(self.file, self.text, &value.referenced)
     }
 
+    /// A number or boolean as the editor typed it, for "put it in quotes" help: YAML has
+    /// already turned `y` into `true` and `007` into `7`, which would be the wrong fix.
+    fn written(&self, span: &Span, value: &Scalar) -> Option<String> {
+        let parsed = value.as_written()?;
+        let typed = self.text.get(span.bytes.clone()).map(str::trim);
+        Some(match typed {
+            Some(typed) if !typed.is_empty() && !typed.contains(['\n', '"', '\\']) => {
+                typed.to_string()
+            }
+            _ => parsed,
+        })
+    }
+
+    /// Where `field:` is written with nothing after it, as a key of the block map that
+    /// starts at `owner`. serde reads an empty value (`statement:`) as an absent key, but
+    /// the editor did write the key: the problem is its value, and it is found right there.
+    fn written_key(&self, owner: &Span, field: &str) -> Option<Span> {
+        let indent = owner.column.saturating_sub(1);
+        let start = owner.bytes.start.min(self.text.len());
+        let mut line_start = start;
+        for (index, line) in self.text[start..].split_inclusive('\n').enumerate() {
+            let key = line.trim_start_matches([' ', '\u{feff}']);
+            let key_start = line_start + (line.len() - key.len());
+            line_start += line.len();
+            // The owner's first line starts at its first key; later lines at their indentation.
+            let column = if index == 0 {
+                indent
+            } else {
+                line.len() - key.len()
+            };
+            if index > 0 && (key.trim().is_empty() || key.starts_with('#')) {
+                continue;
+            }
+            if index > 0 && column < indent {
+                break;
+            }
+            if column == indent && is_empty_entry(key, field) {
+                return Some(Span {
+                    file: self.file.clone(),
+                    line: owner.line + index,
+                    column: column + 1,
+                    bytes: key_start..key_start + field.len(),
+                });
+            }
+        }
+        None
+    }
+
     fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
@@ -36,7 +84,7 @@ impl Converter<'_> {
             Scalar::Text(text) => Some(Located { value: text, span }),
             Scalar::Null => None,
             other => {
-                let help = match other.as_written() {
+                let help = match self.written(&span, &other) {
                     Some(written) => format!("put it in quotes: `{field}: \"{written}\"`"),
                     None => format!("`{field}` takes a single line of text (or a `>` block)"),
                 };
@@ -83,20 +131,22 @@ impl Converter<'_> {
                 None
             }
             None if !present => {
-                let diagnostic = match blank_span {
+                let diagnostic = match blank_span.or_else(|| self.written_key(owner, field)) {
                     Some(span) => {
                         Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
                             .at(span)
                             .label("empty")
+                            .help(format!("write the {owner_name}'s {field} after `{field}:`"))
                     }
                     None => Diagnostic::error(
                         Code::MissingField,
                         format!("this {owner_name} has no `{field}`"),
                     )
                     .at(owner.clone())
-                    .label(format!("`{field}` missing here")),
+                    .label(format!("`{field}` missing here"))
+                    .help(format!("add `{field}: …` to the {owner_name}")),
                 };
-                self.push(diagnostic.help(format!("add `{field}: …` to the {owner_name}")));
+                self.push(diagnostic);
                 None
             }
             None => None,
@@ -112,6 +162,17 @@ impl Converter<'_> {
         owner_name: &str,
     ) -> Vec<T> {
         let Some(list) = list else {
+            if let Some(span) = self.written_key(owner, field) {
+                self.push(
+                    Diagnostic::error(Code::EmptyList, format!("`{field}` is empty"))
+                        .at(span)
+                        .label("no entries")
+                        .help(format!(
+                            "a {owner_name} needs at least one entry in `{field}`"
+                        )),
+                );
+                return Vec::new();
+            }
             self.push(
                 Diagnostic::error(
                     Code::MissingField,
@@ -317,6 +378,15 @@ impl Converter<'_> {
         {
             return self.text("quote", value);
         }
+        if value.is_none()
+            && let Some(span) = self.written_key(owner, "quote")
+        {
+            // `quote:` with nothing after it is an empty quote, which `verify` reports.
+            return Some(Located {
+                value: String::new(),
+                span,
+            });
+        }
         self.required_text("quote", value, owner, "citation")
     }
 
@@ -344,6 +414,21 @@ impl Converter<'_> {
         );
         None
     }
+}
+
+/// Whether `line` is the entry `field:` with no value: nothing, a comment, `~` or `null`.
+fn is_empty_entry(line: &str, field: &str) -> bool {
+    let Some(value) = line
+        .strip_prefix(field)
+        .and_then(|rest| rest.strip_prefix(':'))
+    else {
+        return false;
+    };
+    if !(value.is_empty() || value.starts_with(char::is_whitespace)) {
+        return false;
+    }
+    let value = value.trim();
+    value.starts_with('#') || matches!(value, "" | "~" | "null" | "Null" | "NULL")
 }
 
 fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
@@ -405,6 +490,16 @@ pub fn stem_problem(stem: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_entries() {
+        assert!(is_empty_entry("quote:\n", "quote"));
+        assert!(is_empty_entry("quote:   # later\n", "quote"));
+        assert!(is_empty_entry("quote: ~", "quote"));
+        assert!(!is_empty_entry("quote: x\n", "quote"));
+        assert!(!is_empty_entry("quotes:\n", "quote"));
+        assert!(!is_empty_entry("quote:x\n", "quote"));
+    }
 
     #[test]
     fn iso_dates() {

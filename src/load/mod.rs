@@ -37,7 +37,19 @@ struct ContentFiles {
 /// Reads the site under `root`.
 pub fn load(root: &Path) -> ToolResult<Loaded> {
     let mut loaded = Loaded::default();
+    if !root.is_dir() {
+        // A mistyped `--root` is a usage problem, not a site without content.
+        return Err(ToolError::Usage(format!(
+            "the site root `{}` is not a directory",
+            root.display()
+        )));
+    }
     let content = root.join("content");
+    let real_root = root.canonicalize().map_err(ToolError::read(root))?;
+    if leaves_root(&content, &real_root) {
+        loaded.diagnostics.push(outside_root(root, &content));
+        return Ok(loaded);
+    }
     if !content.is_dir() {
         loaded.diagnostics.push(
             Diagnostic::error(
@@ -49,8 +61,8 @@ pub fn load(root: &Path) -> ToolResult<Loaded> {
         );
         return Ok(loaded);
     }
-    let files = list_content(root, &content, &mut loaded.diagnostics)?;
-    loaded.site.config = load_site_config(root, &mut loaded)?;
+    let files = list_content(root, &real_root, &content, &mut loaded.diagnostics)?;
+    loaded.site.config = load_site_config(root, &real_root, &mut loaded)?;
     loaded.site.sources = load_sources(root, &files, &mut loaded)?;
     loaded.site.topics = load_topics(root, &files, &mut loaded)?;
     Ok(loaded)
@@ -59,15 +71,19 @@ pub fn load(root: &Path) -> ToolResult<Loaded> {
 /// Walks `content/sources` and `content/topics`, refusing symlinks that leave the root.
 fn list_content(
     root: &Path,
+    real_root: &Path,
     content: &Path,
     diagnostics: &mut Diagnostics,
 ) -> ToolResult<ContentFiles> {
     let mut files = ContentFiles::default();
-    let real_root = root.canonicalize().map_err(ToolError::read(root))?;
     for (dir, is_sources) in [
         (content.join("sources"), true),
         (content.join("topics"), false),
     ] {
+        if leaves_root(&dir, real_root) {
+            diagnostics.push(outside_root(root, &dir));
+            continue;
+        }
         if !dir.is_dir() {
             continue;
         }
@@ -87,15 +103,8 @@ fn list_content(
             if stem.starts_with('.') {
                 continue;
             }
-            if entry.path_is_symlink() && !stays_inside(path, &real_root) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::SymlinkOutsideRoot,
-                        "this file is a link to a place outside the site; it is not read",
-                    )
-                    .at(Span::file_start(RelPath::new(root, path)))
-                    .help("copy the file into the site instead of linking to it"),
-                );
+            if entry.path_is_symlink() && !stays_inside(path, real_root) {
+                diagnostics.push(outside_root(root, path));
                 continue;
             }
             let list = match (is_sources, extension.to_str()) {
@@ -121,6 +130,24 @@ fn stays_inside(path: &Path, real_root: &Path) -> bool {
         .is_ok_and(|target| target.starts_with(real_root))
 }
 
+/// Whether `path` is a link (to a file or a directory such as `content/sources`) that
+/// leads out of the site: what it leads to is not the site's to read or publish.
+fn leaves_root(path: &Path, real_root: &Path) -> bool {
+    path.is_symlink() && !stays_inside(path, real_root)
+}
+
+fn outside_root(root: &Path, path: &Path) -> Diagnostic {
+    let what = if path.is_dir() { "directory" } else { "file" };
+    Diagnostic::error(
+        Code::SymlinkOutsideRoot,
+        format!("this {what} is a link to a place outside the site; it is not read"),
+    )
+    .at(Span::file_start(RelPath::new(root, path)))
+    .help(format!(
+        "copy the {what} into the site instead of linking to it"
+    ))
+}
+
 /// Reads a file into the diagnostics' file table and returns its text.
 fn read_text(
     root: &Path,
@@ -136,6 +163,7 @@ fn read_text(
         }
         Err(error) => {
             loaded.diagnostics.push(not_utf8(
+                Code::FileNotUtf8,
                 &file,
                 error.as_bytes(),
                 error.utf8_error().valid_up_to(),
@@ -145,7 +173,7 @@ fn read_text(
     }
 }
 
-fn not_utf8(file: &RelPath, bytes: &[u8], offset: usize) -> Diagnostic {
+fn not_utf8(code: Code, file: &RelPath, bytes: &[u8], offset: usize) -> Diagnostic {
     let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
     let line = valid.matches('\n').count() + 1;
     let column = valid
@@ -154,7 +182,7 @@ fn not_utf8(file: &RelPath, bytes: &[u8], offset: usize) -> Diagnostic {
         .map_or(0, |last| last.chars().count())
         + 1;
     Diagnostic::error(
-        Code::SourceNotUtf8,
+        code,
         format!(
             "`{file}` is not valid UTF-8: invalid byte 0x{:02X} at byte offset {offset}",
             bytes[offset]
@@ -169,9 +197,17 @@ fn not_utf8(file: &RelPath, bytes: &[u8], offset: usize) -> Diagnostic {
     .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")")
 }
 
-fn load_site_config(root: &Path, loaded: &mut Loaded) -> ToolResult<crate::model::SiteConfig> {
+fn load_site_config(
+    root: &Path,
+    real_root: &Path,
+    loaded: &mut Loaded,
+) -> ToolResult<crate::model::SiteConfig> {
     let path = root.join("content").join("site.yaml");
     let file = RelPath::from_slash("content/site.yaml");
+    if leaves_root(&path, real_root) {
+        loaded.diagnostics.push(outside_root(root, &path));
+        return Ok(Default::default());
+    }
     if !path.is_file() {
         loaded.diagnostics.push(
             Diagnostic::error(
@@ -256,9 +292,12 @@ fn load_source(
         Ok(text) => text,
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
-            loaded
-                .diagnostics
-                .push(not_utf8(&file, error.as_bytes(), offset));
+            loaded.diagnostics.push(not_utf8(
+                Code::SourceNotUtf8,
+                &file,
+                error.as_bytes(),
+                offset,
+            ));
             return Ok(None);
         }
     };

@@ -33,11 +33,11 @@ pub fn span_of(file: &RelPath, text: &str, location: &Location) -> Span {
         .and_then(|len| usize::try_from(len).ok())
         .unwrap_or(0);
     let end = clamp_to_boundary(text, start + len);
+    // Line and column from the offset, so they count as the code frame and the rest of
+    // factsheet do: YAML also breaks lines at a lone carriage return, editors mostly not.
     Span {
-        file: file.clone(),
-        line,
-        column,
         bytes: start..end.max(start),
+        ..span_at(file, text, start)
     }
 }
 
@@ -68,19 +68,133 @@ fn clamp_to_boundary(text: &str, mut offset: usize) -> usize {
 fn diagnose(file: &RelPath, text: &str, error: &serde_saphyr::Error) -> Diagnostic {
     let full = error.without_snippet().to_string();
     let message = strip_position(&full);
-    let mut span = match error.location() {
+    let stopped = match error.location() {
         Some(location) if location.line() > 0 => span_of(file, text, &location),
         _ => Span::file_start(file.clone()),
     };
+    // The parser notices an unclosed quote only where the file ends or the indentation
+    // breaks, often lines later: the editor needs the opening quote.
+    let opening_quote = message
+        .contains("quoted scalar")
+        .then(|| unclosed_quote_before(text, stopped.bytes.start))
+        .flatten();
+    let span = match opening_quote {
+        Some(offset) => span_at(file, text, offset),
+        None => within_text(file, text, stopped.clone()),
+    };
+    let at_start = is_document_start(text, span.bytes.start);
+    let mut diagnostic = classify(message, at_start).at(underline_one(text, span));
+    if opening_quote.is_some() {
+        diagnostic = diagnostic.label("this quoted text is not closed on its line");
+        let stopped = within_text(file, text, stopped);
+        if stopped.bytes.start > diagnostic.span.as_ref().map_or(0, |s| s.bytes.start) {
+            diagnostic =
+                diagnostic.related(underline_one(text, stopped), "the parser gave up here");
+        }
+    }
+    diagnostic
+}
+
+/// The span of the character at `offset`, counting lines and columns as editors do
+/// (a BOM starting the file is not a column).
+fn span_at(file: &RelPath, text: &str, offset: usize) -> Span {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &before[line_start..];
+    let line = line
+        .strip_prefix('\u{feff}')
+        .filter(|_| line_start == 0)
+        .unwrap_or(line);
+    Span {
+        file: file.clone(),
+        line: before.matches('\n').count() + 1,
+        column: line.chars().count() + 1,
+        bytes: offset..offset,
+    }
+}
+
+/// A span past the last line of the file (where the parser meets the end) moved back to
+/// the file's last character, so the location is a line the editor can see.
+fn within_text(file: &RelPath, text: &str, span: Span) -> Span {
+    let content_end = text.trim_end().len();
+    if span.bytes.start < content_end || content_end == 0 {
+        return span;
+    }
+    let last = text[..content_end]
+        .char_indices()
+        .next_back()
+        .map_or(0, |(offset, _)| offset);
+    span_at(file, text, last)
+}
+
+/// Underlines at least the character the span starts at.
+fn underline_one(text: &str, mut span: Span) -> Span {
     if span.bytes.is_empty() {
-        // Underline at least the character the parser stopped at.
         let end = text[span.bytes.start..]
             .chars()
             .next()
             .map_or(span.bytes.start, |c| span.bytes.start + c.len_utf8());
         span.bytes = span.bytes.start..end;
     }
-    classify(message).at(span)
+    span
+}
+
+/// Whether only comments, blank lines, a BOM or `---` come before `offset`: a problem
+/// there is with the file as a whole, not with one of its values.
+fn is_document_start(text: &str, offset: usize) -> bool {
+    text[..offset].lines().all(|line| {
+        let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        line.is_empty() || line.starts_with('#') || line == "---"
+    })
+}
+
+/// The opening quote of a quoted value that is not closed on its own line: the last such
+/// value before `offset` (a value being what follows `- ` and `key: ` on a line).
+fn unclosed_quote_before(text: &str, offset: usize) -> Option<usize> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for line in text[..offset.min(text.len())].split_inclusive('\n') {
+        lines.push((start, line));
+        start += line.len();
+    }
+    lines.into_iter().rev().find_map(|(start, line)| {
+        let value = value_of(line);
+        let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+        let closed = match quote {
+            '"' => closes_double(&value[1..]),
+            _ => value[1..].replace("''", "").contains('\''),
+        };
+        (!closed).then(|| start + (line.len() - value.len()))
+    })
+}
+
+/// What follows the indentation, any `- ` and a plain `key: ` on a line.
+fn value_of(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while let Some(item) = rest.strip_prefix("- ") {
+        rest = item.trim_start();
+    }
+    if !rest.starts_with(['"', '\''])
+        && let Some((_, value)) = rest.split_once(": ")
+    {
+        rest = value.trim_start();
+    }
+    rest
+}
+
+/// Whether a double-quoted string's text (after the opening quote) closes on this line.
+fn closes_double(text: &str) -> bool {
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// serde-saphyr ends its messages with " at line L, column C"; the span carries that.
@@ -91,7 +205,8 @@ fn strip_position(message: &str) -> &str {
     }
 }
 
-fn classify(message: &str) -> Diagnostic {
+/// The diagnostic for a serde-saphyr message; `at_start` when it is about the whole file.
+fn classify(message: &str, at_start: bool) -> Diagnostic {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         return unknown_key(rest);
     }
@@ -114,9 +229,30 @@ fn classify(message: &str) -> Diagnostic {
             .help("write each entry on its own line starting with `- `");
     }
     if message.starts_with("expected mapping start") {
+        let help = if at_start {
+            "a factsheet YAML file is a map, e.g. `title: …` on the first line"
+        } else {
+            "each entry here is a map of `key: value` lines, e.g. `- id: …` then `statement: …` below it"
+        };
         return Diagnostic::error(Code::WrongType, "expected a map of `key: value` lines here")
             .label("not a map")
-            .help("a factsheet YAML file is a map, e.g. `title: …` on the first line");
+            .help(help);
+    }
+    if message.starts_with("recursion limit") {
+        return Diagnostic::error(
+            Code::YamlSyntax,
+            "invalid YAML: lists or maps nested too deeply",
+        )
+        .label("too deep")
+        .help("a factsheet file nests only a few levels: topic, claims, citations");
+    }
+    if message.starts_with("budget breached") || message.starts_with("alias ") {
+        return Diagnostic::error(
+            Code::YamlSyntax,
+            "invalid YAML: the file expands to too many values",
+        )
+        .label("too many values")
+        .help("write the values out instead of repeating them with aliases (`*name`)");
     }
     if message.starts_with("invalid type") {
         return Diagnostic::error(Code::WrongType, message.to_string()).label("wrong type");
@@ -183,6 +319,29 @@ mod tests {
         assert_eq!(d.code, Code::YamlSyntax);
         assert_eq!(d.span.unwrap().line, 3);
         assert!(d.help.unwrap().contains("spaces"));
+    }
+
+    #[test]
+    fn unclosed_quote_is_reported_at_its_opening_quote() {
+        let d = error_of("title: T\nclaims:\n  - id: a\n    statement: \"x\n    citations: []\n");
+        assert_eq!(d.code, Code::YamlSyntax);
+        let span = d.span.unwrap();
+        assert_eq!((span.line, span.column), (4, 16));
+    }
+
+    #[test]
+    fn values_and_their_quotes() {
+        assert_eq!(value_of("  - quote: \"a: b\n"), "\"a: b\n");
+        assert_eq!(value_of("- - 'x'"), "'x'");
+        assert!(closes_double("a \\\" b\" rest"));
+        assert!(!closes_double("a \\\" b"));
+    }
+
+    #[test]
+    fn lines_break_at_line_feeds_only() {
+        // YAML also breaks lines at a lone carriage return; the code frame does not.
+        let d = error_of("title: T\r\rclaims:\n  - id: a\n    statment: s\n");
+        assert_eq!(d.span.unwrap().line, 3);
     }
 
     #[test]

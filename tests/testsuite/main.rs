@@ -3,5 +3,6 @@
 
 mod build;
 mod bundled;
+mod diagnostics;
 mod editors;
 mod support;

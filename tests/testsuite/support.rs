@@ -94,6 +94,18 @@ impl Site {
     pub fn check_json(&self) -> Run {
         self.run(&["check", "--format", "json"])
     }
+
+    /// `text` with the site's temporary path written as `[ROOT]`, for snapshots.
+    pub fn redact(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for root in [
+            self.path().to_path_buf(),
+            self.path().canonicalize().unwrap(),
+        ] {
+            text = text.replace(&root.display().to_string(), "[ROOT]");
+        }
+        text
+    }
 }
 
 /// The outcome of one run of the binary.
@@ -149,6 +161,19 @@ impl Run {
         let d = self.diagnostic(code);
         assert_eq!(d["file"], file, "file of {d}");
         assert_eq!(d["line"].as_u64(), Some(line), "line of {d}");
+        d
+    }
+
+    /// Asserts the diagnostic `code` is at `file`:`line`:`column` and returns it.
+    pub fn assert_at_column(
+        &self,
+        code: &str,
+        file: &str,
+        line: u64,
+        column: u64,
+    ) -> serde_json::Value {
+        let d = self.assert_at(code, file, line);
+        assert_eq!(d["column"].as_u64(), Some(column), "column of {d}");
         d
     }
 

@@ -2,6 +2,8 @@
 //! line with the value underlined, the message, the help, and for a quote that did not
 //! verify the closest passage with a word-by-word difference.
 
+use std::ops::Range;
+
 use annotate_snippets::{
     Annotation, AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet,
 };
@@ -65,9 +67,11 @@ fn report<'a>(d: &'a Diagnostic, files: &'a Files, options: HumanOptions) -> Vec
     if let Some(span) = &d.span {
         elements.push(match files.get(&span.file) {
             Some(text) if span.bytes.end <= text.len() => code_frame(d, span, text).into(),
+            // No text to frame (a file name problem, a source that is not UTF-8): the
+            // location alone. `Origin` shows its column as given, so pass it 1-based.
             _ => Origin::path(span.file.as_str())
                 .line(span.line)
-                .char_column(span.column.saturating_sub(1))
+                .char_column(span.column)
                 .into(),
         });
     }
@@ -110,23 +114,33 @@ fn code_frame<'a>(
     text: &'a str,
 ) -> Snippet<'a, Annotation<'a>> {
     let label = d.label.as_deref().unwrap_or("");
-    let mut snippet = Snippet::source(text)
+    // A BOM is invisible in an editor: left in, it would count as a column of line 1.
+    let bom = text
+        .strip_prefix('\u{feff}')
+        .map_or(0, |rest| text.len() - rest.len());
+    let shift =
+        |bytes: &Range<usize>| bytes.start.saturating_sub(bom)..bytes.end.saturating_sub(bom);
+    let mut snippet = Snippet::source(&text[bom..])
         .path(span.file.as_str())
         .fold(true)
         .annotation(
             AnnotationKind::Primary
-                .span(span.bytes.clone())
+                .span(shift(&span.bytes))
                 .label(label),
         );
     for related in d.related.iter().filter(|r| r.span.file == span.file) {
         snippet = snippet.annotation(
             AnnotationKind::Context
-                .span(related.span.bytes.clone())
+                .span(shift(&related.span.bytes))
                 .label(related.message.as_str()),
         );
     }
     snippet
 }
+
+/// The most words of a word diff shown: a pasted page is not a quote, and its diff
+/// would bury the report.
+const MAX_DIFF_WORDS: usize = 200;
 
 /// `the [-quick-]{+slow+} fox`, in red and green on a terminal.
 fn word_diff_text(diff: &[DiffWord], options: HumanOptions) -> String {
@@ -135,14 +149,19 @@ fn word_diff_text(diff: &[DiffWord], options: HumanOptions) -> String {
     } else {
         ("", "", "")
     };
-    diff.iter()
+    let mut words: Vec<String> = diff
+        .iter()
+        .take(MAX_DIFF_WORDS)
         .map(|word| match word {
             DiffWord::Same(text) => text.clone(),
             DiffWord::Removed(text) => format!("{red}[-{text}-]{reset}"),
             DiffWord::Added(text) => format!("{green}{{+{text}+}}{reset}"),
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    if diff.len() > MAX_DIFF_WORDS {
+        words.push(format!("… ({} more words)", diff.len() - MAX_DIFF_WORDS));
+    }
+    words.join(" ")
 }
 
 #[cfg(test)]
