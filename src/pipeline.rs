@@ -84,14 +84,8 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
     })?;
     let mut checked = check(&options.root)?;
     let mut report = BuildReport {
-        claims: checked.site.topics.iter().map(|t| t.claims.len()).sum(),
-        citations: checked
-            .site
-            .topics
-            .iter()
-            .flat_map(|t| &t.claims)
-            .map(|c| c.citations.len())
-            .sum(),
+        claims: checked.site.claim_count(),
+        citations: checked.site.citation_count(),
         files: Files::default(),
         diagnostics: Diagnostics::default(),
         written: Vec::new(),

@@ -372,14 +372,8 @@ impl<'a> ContextBuilder<'a> {
             sources,
             statuses: status_infos(),
             stances: Stance::ALL.into_iter().map(stance_info).collect(),
-            claim_count: self.site.topics.iter().map(|t| t.claims.len()).sum(),
-            citation_count: self
-                .site
-                .topics
-                .iter()
-                .flat_map(|t| &t.claims)
-                .map(|c| c.citations.len())
-                .sum(),
+            claim_count: self.site.claim_count(),
+            citation_count: self.site.citation_count(),
         }
     }
 

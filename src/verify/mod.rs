@@ -67,6 +67,20 @@ pub struct VerifiedSite {
     pub topics: Vec<VerifiedTopic>,
 }
 
+impl VerifiedSite {
+    pub fn claim_count(&self) -> usize {
+        self.topics.iter().map(|topic| topic.claims.len()).sum()
+    }
+
+    pub fn citation_count(&self) -> usize {
+        self.topics
+            .iter()
+            .flat_map(|topic| &topic.claims)
+            .map(|claim| claim.citations.len())
+            .sum()
+    }
+}
+
 /// The outcome of verification: the verified part of the site and every problem.
 #[derive(Debug)]
 pub struct Verified {
@@ -508,6 +522,24 @@ fn quoted_list(ids: &[&str]) -> String {
         .map(|id| format!("`{id}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A tiny deterministic generator for the randomised tests (no extra crate needed).
+#[cfg(test)]
+pub(crate) struct XorShift(pub u64);
+
+#[cfg(test)]
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
 }
 
 #[cfg(test)]

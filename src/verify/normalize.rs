@@ -323,21 +323,7 @@ mod tests {
         composed.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    /// A tiny deterministic generator, so the tests need no extra crate.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::verify::XorShift;
 
     /// Characters that exercise every rule, and the ways they interact.
     const TRICKY: &[&str] = &[
