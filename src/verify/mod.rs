@@ -210,9 +210,16 @@ impl<'a> Checker<'a> {
             }
         };
         let normalized = &self.normalized[&source.id];
-        match quote::find_first(normalized, &quote) {
+        // One search gives the anchor (the first match) and how many there are; the
+        // first-match search runs again only to explain a failure.
+        let mut matches = quote::find_all(normalized, &quote).into_iter();
+        let anchored = match matches.next() {
+            Some(first) => Ok(first),
+            None => quote::find_first(normalized, &quote),
+        };
+        match anchored {
             Ok(found) => {
-                self.warn_ambiguous(claim, citation, source, normalized, &quote);
+                self.warn_ambiguous(claim, citation, source, 1 + matches.len());
                 self.warn_elided_negation(claim, citation, normalized, &found);
                 Some(VerifiedCitation {
                     source: source.id.clone(),
@@ -372,10 +379,8 @@ impl<'a> Checker<'a> {
         claim: &Claim,
         citation: &Citation,
         source: &Source,
-        normalized: &NormalizedText,
-        quote: &Quote,
+        count: usize,
     ) {
-        let count = quote::find_all(normalized, quote).len();
         if count > 1 {
             self.diagnostics.push(
                 Diagnostic::warning(
