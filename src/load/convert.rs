@@ -37,39 +37,26 @@ impl Converter<'_> {
         })
     }
 
-    /// Where `field:` is written with nothing after it, as a key of the block map that
-    /// starts at `owner`. serde reads an empty value (`statement:`) as an absent key, but
-    /// the editor did write the key: the problem is its value, and it is found right there.
-    fn written_key(&self, owner: &Span, field: &str) -> Option<Span> {
-        let indent = owner.column.saturating_sub(1);
-        let start = owner.bytes.start.min(self.text.len());
-        let mut line_start = start;
-        for (index, line) in self.text[start..].split_inclusive('\n').enumerate() {
-            let key = line.trim_start_matches([' ', '\u{feff}']);
-            let key_start = line_start + (line.len() - key.len());
-            line_start += line.len();
-            // The owner's first line starts at its first key; later lines at their indentation.
-            let column = if index == 0 {
-                indent
-            } else {
-                line.len() - key.len()
-            };
-            if index > 0 && (key.trim().is_empty() || key.starts_with('#')) {
-                continue;
-            }
-            if index > 0 && column < indent {
-                break;
-            }
-            if column == indent && is_empty_entry(key, field) {
-                return Some(Span {
-                    file: self.file.clone(),
-                    line: owner.line + index,
-                    column: column + 1,
-                    bytes: key_start..key_start + field.len(),
-                });
-            }
+    /// The key `field` of a value written empty (`field:` or `field: ~`): the parser places
+    /// such a value at its colon or its `~`, right after the key, so the key is read from
+    /// the text just before that position. Falls back to the value's own position.
+    fn key_of_empty(&self, value: Span, field: &str) -> Span {
+        let at = value.bytes.start.min(self.text.len());
+        let before = self.text[..at].trim_end_matches([' ', '\t']);
+        let before = before.strip_suffix(':').unwrap_or(before);
+        let Some(start) = before.strip_suffix(field).map(str::len) else {
+            return value;
+        };
+        let between = &self.text[start..at];
+        let back = between.chars().count();
+        if between.contains('\n') || back >= value.column {
+            return value;
         }
-        None
+        Span {
+            column: value.column - back,
+            bytes: start..start + field.len(),
+            ..value
+        }
     }
 
     fn push(&mut self, diagnostic: Diagnostic) {
@@ -109,7 +96,8 @@ impl Converter<'_> {
             .filter(|text| !text.trim().is_empty())
     }
 
-    /// A required text field: a diagnostic on `owner` when absent, on the value when blank.
+    /// A required text field: a diagnostic on `owner` when absent, on the key or the value
+    /// when empty or blank.
     fn required_text(
         &mut self,
         field: &str,
@@ -117,62 +105,52 @@ impl Converter<'_> {
         owner: &Span,
         owner_name: &str,
     ) -> Option<Located<String>> {
-        let present = value.as_ref().is_some_and(|v| v.value != Scalar::Null);
-        let blank_span = value.as_ref().map(|v| self.span(v));
-        match self.text(field, value) {
-            Some(located) if !located.value.trim().is_empty() => Some(located),
-            Some(located) => {
-                self.push(
-                    Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
-                        .at(located.span)
-                        .label("empty")
-                        .help(format!("write the {owner_name}'s {field} here")),
-                );
-                None
-            }
-            None if !present => {
-                let diagnostic = match blank_span.or_else(|| self.written_key(owner, field)) {
-                    Some(span) => {
-                        Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
-                            .at(span)
-                            .label("empty")
-                            .help(format!("write the {owner_name}'s {field} after `{field}:`"))
-                    }
-                    None => Diagnostic::error(
-                        Code::MissingField,
-                        format!("this {owner_name} has no `{field}`"),
-                    )
-                    .at(owner.clone())
-                    .label(format!("`{field}` missing here"))
-                    .help(format!("add `{field}: …` to the {owner_name}")),
-                };
-                self.push(diagnostic);
-                None
-            }
-            None => None,
+        let Some(written) = value else {
+            self.push(
+                Diagnostic::error(
+                    Code::MissingField,
+                    format!("this {owner_name} has no `{field}`"),
+                )
+                .at(owner.clone())
+                .label(format!("`{field}` missing here"))
+                .help(format!("add `{field}: …` to the {owner_name}")),
+            );
+            return None;
+        };
+        let span = self.span(&written);
+        if written.value == Scalar::Null {
+            let key = self.key_of_empty(span, field);
+            self.push(
+                Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
+                    .at(key)
+                    .label("empty")
+                    .help(format!("write the {owner_name}'s {field} after `{field}:`")),
+            );
+            return None;
         }
+        let located = self.text(field, Some(written))?;
+        if located.value.trim().is_empty() {
+            self.push(
+                Diagnostic::error(Code::EmptyValue, format!("`{field}` is empty"))
+                    .at(located.span)
+                    .label("empty")
+                    .help(format!("write the {owner_name}'s {field} here")),
+            );
+            return None;
+        }
+        Some(located)
     }
 
-    /// A required, non-empty list: a diagnostic on `owner` when absent, on the list when empty.
+    /// A required, non-empty list: a diagnostic on `owner` when absent, on the key or the
+    /// list when empty.
     fn required_list<T>(
         &mut self,
         field: &str,
-        list: Option<Spanned<Vec<T>>>,
+        list: Option<Spanned<Option<Vec<T>>>>,
         owner: &Span,
         owner_name: &str,
     ) -> Vec<T> {
         let Some(list) = list else {
-            if let Some(span) = self.written_key(owner, field) {
-                self.push(
-                    Diagnostic::error(Code::EmptyList, format!("`{field}` is empty"))
-                        .at(span)
-                        .label("no entries")
-                        .help(format!(
-                            "a {owner_name} needs at least one entry in `{field}`"
-                        )),
-                );
-                return Vec::new();
-            }
             self.push(
                 Diagnostic::error(
                     Code::MissingField,
@@ -184,8 +162,12 @@ impl Converter<'_> {
             );
             return Vec::new();
         };
-        if list.value.is_empty() {
-            let span = self.span(&list);
+        let span = self.span(&list);
+        let (items, span) = match list.value {
+            Some(items) => (items, span),
+            None => (Vec::new(), self.key_of_empty(span, field)),
+        };
+        if items.is_empty() {
             self.push(
                 Diagnostic::error(Code::EmptyList, format!("`{field}` is empty"))
                     .at(span)
@@ -195,7 +177,7 @@ impl Converter<'_> {
                     )),
             );
         }
-        list.value
+        items
     }
 
     pub fn site(&mut self, raw: RawSite) -> SiteConfig {
@@ -372,22 +354,20 @@ impl Converter<'_> {
 
     /// A quote may be blank here: `verify` reports blank and ellipsis-only quotes.
     fn quote(&mut self, value: Value, owner: &Span) -> Option<Located<String>> {
-        if value
-            .as_ref()
-            .is_some_and(|v| matches!(v.value, Scalar::Text(_)))
-        {
-            return self.text("quote", value);
-        }
-        if value.is_none()
-            && let Some(span) = self.written_key(owner, "quote")
-        {
+        match value {
             // `quote:` with nothing after it is an empty quote, which `verify` reports.
-            return Some(Located {
-                value: String::new(),
-                span,
-            });
+            Some(written) if written.value == Scalar::Null => {
+                let span = self.span(&written);
+                Some(Located {
+                    value: String::new(),
+                    span: self.key_of_empty(span, "quote"),
+                })
+            }
+            Some(written) if matches!(written.value, Scalar::Text(_)) => {
+                self.text("quote", Some(written))
+            }
+            other => self.required_text("quote", other, owner, "citation"),
         }
-        self.required_text("quote", value, owner, "citation")
     }
 
     /// `None` only when the stance was written wrong (absent means `supports`).
@@ -417,20 +397,6 @@ impl Converter<'_> {
 }
 
 /// Whether `line` is the entry `field:` with no value: nothing, a comment, `~` or `null`.
-fn is_empty_entry(line: &str, field: &str) -> bool {
-    let Some(value) = line
-        .strip_prefix(field)
-        .and_then(|rest| rest.strip_prefix(':'))
-    else {
-        return false;
-    };
-    if !(value.is_empty() || value.starts_with(char::is_whitespace)) {
-        return false;
-    }
-    let value = value.trim();
-    value.starts_with('#') || matches!(value, "" | "~" | "null" | "Null" | "NULL")
-}
-
 fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
 }
@@ -490,15 +456,56 @@ pub fn stem_problem(stem: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::raw::RawTopic;
+
+    fn problems_of(text: &str) -> Vec<(Code, usize, usize)> {
+        let file = RelPath::from_slash("t.yaml");
+        let raw: RawTopic = crate::load::yaml::parse(&file, text).unwrap();
+        let mut diagnostics = Diagnostics::default();
+        Converter {
+            file: &file,
+            text,
+            diagnostics: &mut diagnostics,
+        }
+        .topic(Slug::parse("t").unwrap(), raw);
+        diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.span.as_ref().unwrap().line,
+                    d.span.as_ref().unwrap().column,
+                )
+            })
+            .collect()
+    }
 
     #[test]
-    fn empty_entries() {
-        assert!(is_empty_entry("quote:\n", "quote"));
-        assert!(is_empty_entry("quote:   # later\n", "quote"));
-        assert!(is_empty_entry("quote: ~", "quote"));
-        assert!(!is_empty_entry("quote: x\n", "quote"));
-        assert!(!is_empty_entry("quotes:\n", "quote"));
-        assert!(!is_empty_entry("quote:x\n", "quote"));
+    fn keys_written_without_a_value_are_empty_at_the_key() {
+        let claim = |rest: &str| format!("title: T\nclaims:\n  - id: a\n{rest}");
+        let cited = "    citations:\n      - source: s\n        quote: q\n";
+        assert_eq!(
+            problems_of(&claim(&format!("    statement:\n{cited}"))),
+            [(Code::EmptyValue, 4, 5)]
+        );
+        assert_eq!(
+            problems_of(&claim(&format!("    statement: ~  # later\n{cited}"))),
+            [(Code::EmptyValue, 4, 5)]
+        );
+        assert_eq!(
+            problems_of(&claim("    statement: s\n    citations:\n")),
+            [(Code::EmptyList, 5, 5)]
+        );
+        assert_eq!(
+            problems_of(
+                "title: T\nclaims: [{id: a, statement: , citations: [{source: s, quote: q}]}]\n"
+            ),
+            [(Code::EmptyValue, 2, 18)]
+        );
+        assert_eq!(
+            problems_of(&claim("    citations: []\n")),
+            [(Code::MissingField, 3, 5), (Code::EmptyList, 4, 16)]
+        );
     }
 
     #[test]

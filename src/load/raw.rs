@@ -4,7 +4,10 @@
 //! or a number where text belongs is reported at its own position by `load::convert`
 //! instead of stopping the whole file at the first mistake. Unknown keys are refused by
 //! serde (`deny_unknown_fields`): a typo must not pass silently. These types also give
-//! the JSON Schema of the files (the `schemars` attributes say what the file must hold).
+//! the JSON Schema of the files (the `schemars` attributes say what the file must hold);
+//! each struct lists its required keys with `extend("required" = …)`, because the
+//! `serde(default)` that lets the loader report a missing key itself makes schemars see
+//! every field as optional.
 
 use std::fmt;
 
@@ -108,31 +111,44 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 }
 
-/// A scalar with its position.
+/// A scalar with its position; `None` only when the key is not written at all.
 pub type Value = Option<Spanned<Scalar>>;
+
+/// A list with its position; `Some` with no list when the key is written with nothing after it.
+pub type List<T> = Option<Spanned<Option<Vec<Spanned<T>>>>>;
+
+/// A field's value whenever its key is written, `key:` with nothing after it included:
+/// a plain `Option` would read that as an absent key and lose where it was written.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Spanned<T>>, D::Error> {
+    Spanned::<T>::deserialize(deserializer).map(Some)
+}
 
 /// `content/site.yaml`: the site's settings.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "factsheet site settings (content/site.yaml)")]
+#[schemars(extend("required" = ["title"]))]
 pub struct RawSite {
     /// The site's name.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", length(min = 1))]
     pub title: Value,
     /// Markdown shown on the index page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub description: Value,
     /// Absolute URL the site is published under, e.g. https://example.org/facts/
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>", url)]
     pub base_url: Value,
     /// BCP 47 language tag of the site (default en).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub language: Value,
     /// The organisation publishing the fact sheet.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub publisher: Value,
 }
@@ -143,31 +159,31 @@ pub struct RawSite {
 #[schemars(title = "factsheet source metadata (content/sources/<id>.yaml)")]
 pub struct RawSourceMeta {
     /// The headline.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub title: Value,
     /// The outlet's name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub publisher: Value,
     /// Publication date, ISO 8601 (YYYY-MM-DD).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub published: Value,
     /// The original article's address (http or https).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>", url)]
     pub url: Value,
     /// BCP 47 language tag of the text.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub language: Value,
     /// Language the text was translated from, when it is a translation.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub translated_from: Value,
     /// Markdown: the editor's remark on this source.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub note: Value,
 }
@@ -176,40 +192,47 @@ pub struct RawSourceMeta {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "factsheet topic (content/topics/<slug>.yaml)")]
+#[schemars(extend("required" = ["title", "claims"]))]
 pub struct RawTopic {
     /// The topic's title.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", length(min = 1))]
     pub title: Value,
     /// Markdown shown above the claims.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub summary: Value,
     /// The index sorts topics by order, then title.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<i64>")]
     pub order: Value,
     /// The claims of this topic: at least one.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Vec<RawClaim>", length(min = 1))]
-    pub claims: Option<Spanned<Vec<Spanned<RawClaim>>>>,
+    pub claims: List<RawClaim>,
 }
 
 /// A statement and the passages of the sources that support, contradict or give context to it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("required" = ["id", "statement", "citations"]))]
 pub struct RawClaim {
     /// Unique across the whole site: lowercase letters, digits, `-` and `_`.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
     pub id: Value,
     /// One sentence, Markdown.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", length(min = 1))]
     pub statement: Value,
     /// Markdown: the editor's context.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub note: Value,
     /// At least one citation.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Vec<RawCitation>", length(min = 1))]
-    pub citations: Option<Spanned<Vec<Spanned<RawCitation>>>>,
+    pub citations: List<RawCitation>,
 }
 
 /// How a citation relates to its claim.
@@ -225,19 +248,22 @@ pub enum RawStance {
 /// A passage of a source, quoted exactly.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("required" = ["source", "quote"]))]
 pub struct RawCitation {
     /// A source id: the file stem of content/sources/<id>.txt.
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
     pub source: Value,
     /// A passage of that source, word for word (`...` elides words).
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", length(min = 1))]
     pub quote: Value,
     /// supports (default), contradicts or context.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<RawStance>")]
     pub stance: Value,
     /// Markdown.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub note: Value,
 }
