@@ -259,7 +259,7 @@ impl Status {
 }
 
 /// `content/site.yaml`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SiteConfig {
     pub title: String,
     pub description: Option<String>,
@@ -269,7 +269,7 @@ pub struct SiteConfig {
 }
 
 /// `content/sources/<id>.yaml`: only what the source states or the editor knows.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SourceMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -288,7 +288,7 @@ pub struct SourceMeta {
 }
 
 /// A source document: its verbatim text and metadata.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     pub id: SourceId,
     /// `content/sources/<id>.txt`

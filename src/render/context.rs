@@ -198,7 +198,9 @@ pub struct Grid {
 pub struct IndexPage {
     pub topics: Vec<TopicSummary>,
     pub sources: Vec<SourceSummary>,
-    pub grid: Grid,
+    /// The claims × sources overview; absent above [`GRID_MAX_SOURCES`] sources, where a
+    /// table of claims times sources stops being readable (and grows quadratically).
+    pub grid: Option<Grid>,
     pub statuses: Vec<StatusInfo>,
     pub stances: Vec<StanceInfo>,
     pub claim_count: usize,
@@ -224,6 +226,9 @@ pub struct SourcePage {
     pub paragraphs: Vec<Paragraph>,
     pub claims: Vec<CitingClaim>,
 }
+
+/// The most sources the index's claims × sources overview shows.
+pub const GRID_MAX_SOURCES: usize = 24;
 
 /// Where pages live, relative to the site root.
 pub fn topic_path(slug: &str) -> String {
@@ -360,7 +365,7 @@ impl<'a> ContextBuilder<'a> {
                 .iter()
                 .map(|topic| topic_summary(topic, root))
                 .collect(),
-            grid: Grid {
+            grid: (sources.len() <= GRID_MAX_SOURCES).then(|| Grid {
                 sources: sources.clone(),
                 topics: self
                     .site
@@ -368,7 +373,7 @@ impl<'a> ContextBuilder<'a> {
                     .iter()
                     .map(|topic| self.grid_topic(topic, root))
                     .collect(),
-            },
+            }),
             sources,
             statuses: status_infos(),
             stances: Stance::ALL.into_iter().map(stance_info).collect(),

@@ -38,28 +38,47 @@ pub fn render(
     root: &Path,
     files: &mut Files,
 ) -> ToolResult<Rendered> {
+    let mut rendered = render_pages(site, templates, &page_jobs(site), files);
+    rendered.files.push(claims_file(site));
+    rendered.files.extend(templates::static_files(root)?);
+    Ok(rendered)
+}
+
+/// Renders the pages of `jobs` only (`serve` re-renders just what a change touched).
+pub fn render_pages(
+    site: &VerifiedSite,
+    templates: &Templates,
+    jobs: &[PageJob],
+    files: &mut Files,
+) -> Rendered {
     let builder = ContextBuilder::new(site);
     let mut diagnostics = Diagnostics::default();
-    let mut out = Vec::new();
-    for job in page_jobs(site) {
-        let context = page_context(&builder, &job);
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let context = page_context(&builder, job);
         match templates.render(job.template, &context) {
             Ok(html) => out.push(OutputFile {
-                path: job.path,
+                path: job.path.clone(),
                 bytes: html.into_bytes(),
             }),
             Err(error) => diagnostics.push(templates.diagnose(&error, files)),
         }
     }
-    out.push(OutputFile {
-        path: "claims.json".to_string(),
-        bytes: data::claims_json(site),
-    });
-    out.extend(templates::static_files(root)?);
-    Ok(Rendered {
+    Rendered {
         files: out,
         diagnostics,
-    })
+    }
+}
+
+/// Where the data of every claim goes.
+pub const CLAIMS_JSON: &str = "claims.json";
+
+/// `claims.json`: every claim with its citations, for other tools.
+pub fn claims_file(site: &VerifiedSite) -> OutputFile {
+    OutputFile {
+        path: CLAIMS_JSON.to_string(),
+        bytes: data::claims_json(site),
+    }
 }
 
 /// A page to render: which template, where, and for what.

@@ -32,7 +32,7 @@ pub struct Anchor {
     pub fragments: Vec<Range<usize>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCitation {
     pub source: SourceId,
     pub quote: String,
@@ -41,7 +41,7 @@ pub struct VerifiedCitation {
     pub anchor: Anchor,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedClaim {
     pub id: ClaimId,
     pub statement: String,
@@ -50,7 +50,7 @@ pub struct VerifiedClaim {
     pub citations: Vec<VerifiedCitation>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedTopic {
     pub slug: Slug,
     pub file: RelPath,
@@ -60,7 +60,7 @@ pub struct VerifiedTopic {
 }
 
 /// The site with every quote anchored in its source: what `render` shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedSite {
     pub config: SiteConfig,
     pub sources: Vec<Source>,
