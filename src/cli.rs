@@ -11,6 +11,7 @@ use crate::diagnostics::render::{HumanOptions, human, render_human, render_json}
 use crate::diagnostics::{Diagnostics, Files};
 use crate::error::ToolError;
 use crate::pipeline::{self, BuildOptions};
+use crate::serve::ServeOptions;
 
 /// Static fact sheets whose every claim is verified against its sources.
 #[derive(Debug, Parser)]
@@ -42,6 +43,21 @@ pub enum Command {
         /// How to print the report.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Build, serve on 127.0.0.1, rebuild on every save and reload the open pages.
+    Serve {
+        /// The site's root directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on [default: 1111, or the next free one]; 0 takes any free port.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on; anything but loopback exposes the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
     },
     /// Where a phrase occurs across the sources, with a ready-to-paste citation.
     Find {
@@ -83,6 +99,17 @@ pub fn main() -> ExitCode {
             timings,
         } => build(&root, output, timings),
         Command::Check { root, format } => check(&root, format),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+        } => serve(ServeOptions {
+            root: absolute(&root),
+            bind,
+            port,
+            open,
+        }),
         Command::Find { phrase, root } => find(&root, &phrase),
         Command::Init { dir } => init(&dir),
         Command::Schema { output } => schema(&output),
@@ -159,6 +186,22 @@ fn check(root: &Path, format: Format) -> ExitCode {
         ExitCode::from(EXIT_CONTENT)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn serve(options: ServeOptions) -> ExitCode {
+    if !options.root.is_dir() {
+        return tool_failure(
+            &ToolError::Usage(format!(
+                "`{}` is not a directory: pass `--root` the site's root",
+                options.root.display()
+            )),
+            Format::Human,
+        );
+    }
+    match crate::serve::serve(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => tool_failure(&error, Format::Human),
     }
 }
 

@@ -16,6 +16,11 @@ pub enum ToolError {
         path: PathBuf,
         problem: crate::output::OutputProblem,
     },
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: std::net::SocketAddr,
+        source: io::Error,
+    },
     #[error("{0}")]
     Usage(String),
 }
@@ -26,6 +31,10 @@ impl ToolError {
         match self {
             ToolError::Read { .. } | ToolError::Write { .. } => "io-error",
             ToolError::InvalidOutput { .. } => "invalid-output-dir",
+            ToolError::Listen { source, .. } if source.kind() == io::ErrorKind::AddrInUse => {
+                "address-in-use"
+            }
+            ToolError::Listen { .. } => "cannot-listen",
             ToolError::Usage(_) => "usage",
         }
     }
@@ -36,6 +45,12 @@ impl ToolError {
             ToolError::InvalidOutput { .. } => Some(
                 "pass `--output DIR` with a new or empty directory, or one a previous build wrote",
             ),
+            ToolError::Listen { source, .. } if source.kind() == io::ErrorKind::AddrInUse => Some(
+                "another program (another `factsheet serve`?) uses that port: pass `--port N` for another one, or `--port 0` for any free one",
+            ),
+            ToolError::Listen { .. } => {
+                Some("pass `--bind` an address of this machine, e.g. 127.0.0.1")
+            }
             _ => None,
         }
     }

@@ -18,4 +18,5 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod verify;

@@ -42,6 +42,16 @@ pub fn render_human(diagnostics: &Diagnostics, files: &Files, options: HumanOpti
     out
 }
 
+/// One diagnostic alone, without the trailing blank line (for `serve`'s overlay).
+pub fn render_one(diagnostic: &Diagnostic, files: &Files, options: HumanOptions) -> String {
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(&report(diagnostic, files, options))
+}
+
 /// "2 errors, 1 warning" (or "no problems").
 pub fn summary(diagnostics: &Diagnostics) -> String {
     let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
