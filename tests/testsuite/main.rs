@@ -5,4 +5,5 @@ mod build;
 mod bundled;
 mod diagnostics;
 mod editors;
+mod serve;
 mod support;

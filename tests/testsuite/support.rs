@@ -211,3 +211,44 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+impl Site {
+    /// Replaces the one occurrence of `from` in the file at `path` with `to`, writing the
+    /// file in place as an editor saves it.
+    pub fn edit(&self, path: &str, from: &str, to: &str) {
+        let text = self.read(path);
+        assert_eq!(text.matches(from).count(), 1, "`{from}` once in {path}");
+        fs::write(self.path().join(path), text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Where the first `needle` starts in the file at `path`, written as diagnostics write
+    /// it: `path:line:column` (1-based, the column in characters).
+    pub fn location(&self, path: &str, needle: &str) -> String {
+        let text = self.read(path);
+        let at = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` in {path}"));
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        format!("{path}:{line}:{column}")
+    }
+
+    /// Every file and directory below the root, as sorted relative paths.
+    pub fn tree(&self) -> Vec<String> {
+        let mut paths: Vec<String> = walkdir::WalkDir::new(self.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|entry| {
+                let entry = entry.unwrap();
+                let relative = entry.path().strip_prefix(self.path()).unwrap();
+                relative.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        paths.sort();
+        paths
+    }
+}
