@@ -238,8 +238,8 @@ impl Builds {
                     self.terminal.human(),
                 ));
                 self.terminal.say(&format!(
-                    "{cause}: built in {} ms: {} file{} changed, {} page{} rendered ({} claims, {} citations verified; {}).",
-                    built.total.as_millis(),
+                    "{cause}: built in {:.1} ms: {} file{} changed, {} page{} rendered ({} claims, {} citations verified; {}).",
+                    built.total.as_secs_f64() * 1e3,
                     changed.len(),
                     if changed.len() == 1 { "" } else { "s" },
                     built.rendered,

@@ -5,5 +5,6 @@ mod build;
 mod bundled;
 mod diagnostics;
 mod editors;
+mod http;
 mod serve;
 mod support;

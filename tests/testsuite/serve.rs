@@ -1,18 +1,18 @@
 //! `factsheet serve` over real HTTP: what it serves, what it refuses, how it follows
 //! saves (through its event stream, as a page would), and how it stops.
 //!
-//! Requests are written by hand on a TCP socket: HTTP clients tidy paths (`..`, `\`)
-//! before sending them, and those untidy paths are what these tests are about.
+//! Requests are written by hand on a TCP socket (see `http`): HTTP clients tidy paths
+//! (`..`, `\`) before sending them, and those untidy paths are what these tests are about.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 
+use crate::http::{self, Events, Response};
 use crate::support::{Site, bundled_copy};
 
 /// How long a test waits for the server to react (generous: CI machines are slow and
@@ -89,20 +89,12 @@ impl Server {
         )
     }
 
-    /// Sends `request` (a whole request head) and reads the whole response.
     fn raw(&self, request: &str) -> Response {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut bytes = Vec::new();
-        stream.read_to_end(&mut bytes).unwrap();
-        Response::parse(&bytes)
+        http::raw(self.port, request, PATIENCE)
     }
 
     fn request(&self, method: &str, target: &str) -> Response {
-        self.raw(&format!(
-            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        ))
+        http::request(self.port, method, target, PATIENCE)
     }
 
     fn get(&self, target: &str) -> Response {
@@ -169,107 +161,6 @@ fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<String>> {
         }
     });
     text
-}
-
-#[derive(Debug)]
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn parse(bytes: &[u8]) -> Response {
-        let text = String::from_utf8_lossy(bytes);
-        let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|line| line.split_once(": "))
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-            .collect();
-        let mut response = Response {
-            status,
-            headers,
-            body: body.to_string(),
-        };
-        if response.header("transfer-encoding") == Some("chunked") {
-            response.body = dechunk(body);
-        }
-        response
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
-    }
-    out
-}
-
-/// The server's event stream, read as a page's `EventSource` reads it.
-struct Events {
-    received: Receiver<(String, serde_json::Value)>,
-}
-
-impl Events {
-    fn connect(port: u16) -> Events {
-        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .write_all(b"GET /__factsheet/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-            .unwrap();
-        let (send, received) = channel();
-        std::thread::spawn(move || {
-            let mut name = String::new();
-            for line in BufReader::new(stream).lines() {
-                let Ok(line) = line else { break };
-                if let Some(value) = line.strip_prefix("event: ") {
-                    name = value.to_string();
-                } else if let Some(data) = line.strip_prefix("data: ") {
-                    let value = serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
-                    if send.send((std::mem::take(&mut name), value)).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
-        Events { received }
-    }
-
-    /// The next event named `name` (others are skipped).
-    fn next(&self, name: &str) -> serde_json::Value {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let (event, data) = self
-                .received
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no `{name}` event"));
-            if event == name {
-                return data;
-            }
-        }
-    }
 }
 
 const LETTER: &str = "content/topics/letter.yaml";
