@@ -26,12 +26,16 @@
     location.reload();
   }
 
+  // Files pages load: when one changes, every page may look different. (Data such as
+  // claims.json changes with every content edit but is shown by no page.)
+  var assets = /\.(css|js|mjs|svg|png|jpe?g|gif|webp|avif|ico|woff2?|ttf|otf)$/i;
+
   // Whether a build that changed `changed` changes this page: its own file, or a file
-  // every page uses (a stylesheet, a script, an image).
+  // pages load (a stylesheet, a script, an image).
   function concerns(changed) {
     if (path === "*") return true;
     for (var i = 0; i < changed.length; i++) {
-      if (changed[i] === path || !/\.html$/.test(changed[i])) return true;
+      if (changed[i] === path || assets.test(changed[i])) return true;
     }
     return false;
   }
@@ -40,6 +44,16 @@
     var node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  // Text with its `code spans` set in <code>, as the terminal's messages write them.
+  function withCode(node, text) {
+    var parts = String(text).split("`");
+    for (var i = 0; i < parts.length; i++) {
+      if (!parts[i]) continue;
+      node.appendChild(i % 2 ? element("code", null, parts[i]) : document.createTextNode(parts[i]));
+    }
     return node;
   }
 
@@ -57,10 +71,15 @@
     item.appendChild(element("div", "fs-location", problem.location || problem.file || ""));
     var message = element("div", "fs-message");
     message.appendChild(element("span", "fs-code", problem.severity + "[" + problem.code + "]"));
-    message.appendChild(document.createTextNode(" " + problem.message));
-    item.appendChild(message);
-    if (problem.suggestion) item.appendChild(element("div", "fs-suggestion", problem.suggestion));
-    if (problem.help) item.appendChild(element("div", "fs-help", "help: " + problem.help));
+    message.appendChild(document.createTextNode(" "));
+    item.appendChild(withCode(message, problem.message));
+    if (problem.suggestion) {
+      var suggestion = element("div", "fs-suggestion");
+      suggestion.appendChild(element("span", "fs-label", "Suggestion: "));
+      suggestion.appendChild(document.createTextNode(problem.suggestion));
+      item.appendChild(suggestion);
+    }
+    if (problem.help) item.appendChild(withCode(element("div", "fs-help", "help: "), problem.help));
     if (problem.frame) {
       var details = element("details", "fs-frame");
       details.appendChild(element("summary", null, "As the terminal shows it"));
@@ -114,6 +133,8 @@
     "#factsheet-overlay .fs-warning .fs-code{color:#8a5300}" +
     "#factsheet-overlay .fs-suggestion{margin-top:.25em;padding:.25em .5em;background:#f3f4f6;white-space:pre-wrap}" +
     "#factsheet-overlay .fs-help{margin-top:.25em;color:#36454f}" +
+    "#factsheet-overlay .fs-label{font-weight:600}" +
+    "#factsheet-overlay code{font:.92em ui-monospace,monospace;background:#f3f4f6;padding:0 .2em;border-radius:3px}" +
     "#factsheet-overlay pre{margin:.25em 0 0;padding:.5em;background:#111827;color:#f9fafb;" +
     "overflow:auto;font:13px/1.4 ui-monospace,monospace;white-space:pre}";
 
