@@ -5,7 +5,7 @@
 use serde_saphyr::Spanned;
 
 use super::raw::{RawCitation, RawClaim, RawSite, RawSourceMeta, RawTopic, Scalar, Value};
-use super::yaml::span_of;
+use super::yaml::{LineIndex, span_of};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
 use crate::model::{
     Citation, Claim, ClaimId, Located, RelPath, SiteConfig, Slug, SourceMeta, Span, Stance, Topic,
@@ -16,12 +16,22 @@ use crate::model::{
 pub struct Converter<'a> {
     pub file: &'a RelPath,
     pub text: &'a str,
+    pub lines: LineIndex,
     pub diagnostics: &'a mut Diagnostics,
 }
 
-impl Converter<'_> {
+impl<'a> Converter<'a> {
+    pub fn new(file: &'a RelPath, text: &'a str, diagnostics: &'a mut Diagnostics) -> Self {
+        Converter {
+            file,
+            text,
+            lines: LineIndex::new(text),
+            diagnostics,
+        }
+    }
+
     fn span<T>(&self, value: &Spanned<T>) -> Span {
-        span_of(self.file, self.text, &value.referenced)
+        span_of(self.file, self.text, &self.lines, &value.referenced)
     }
 
     /// A number or boolean as the editor typed it, for "put it in quotes" help: YAML has
@@ -462,12 +472,7 @@ mod tests {
         let file = RelPath::from_slash("t.yaml");
         let raw: RawTopic = crate::load::yaml::parse(&file, text).unwrap();
         let mut diagnostics = Diagnostics::default();
-        Converter {
-            file: &file,
-            text,
-            diagnostics: &mut diagnostics,
-        }
-        .topic(Slug::parse("t").unwrap(), raw);
+        Converter::new(&file, text, &mut diagnostics).topic(Slug::parse("t").unwrap(), raw);
         diagnostics
             .iter()
             .map(|d| {

@@ -236,11 +236,7 @@ fn converter<'a>(
     text: &'a str,
     diagnostics: &'a mut Diagnostics,
 ) -> Converter<'a> {
-    Converter {
-        file,
-        text,
-        diagnostics,
-    }
+    Converter::new(file, text, diagnostics)
 }
 
 fn load_sources(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Source>> {

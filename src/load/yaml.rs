@@ -18,8 +18,31 @@ pub fn parse<T: DeserializeOwned>(file: &RelPath, text: &str) -> Result<T, Box<D
         .map_err(|error| Box::new(diagnose(file, text, &error)))
 }
 
+/// Where each line of a text starts: turns a byte offset into a line by binary search,
+/// instead of counting the line breaks before it for every value of the file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            starts: std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1))
+                .collect(),
+        }
+    }
+
+    /// The 1-based line holding `offset`, and the offset where that line starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let index = self.starts.partition_point(|&start| start <= offset) - 1;
+        (index + 1, self.starts[index])
+    }
+}
+
 /// The span of a deserialised value.
-pub fn span_of(file: &RelPath, text: &str, location: &Location) -> Span {
+pub fn span_of(file: &RelPath, text: &str, lines: &LineIndex, location: &Location) -> Span {
     let line = usize::try_from(location.line()).unwrap_or(1).max(1);
     let column = usize::try_from(location.column()).unwrap_or(1).max(1);
     let span = location.span();
@@ -37,7 +60,7 @@ pub fn span_of(file: &RelPath, text: &str, location: &Location) -> Span {
     // factsheet do: YAML also breaks lines at a lone carriage return, editors mostly not.
     Span {
         bytes: start..end.max(start),
-        ..span_at(file, text, start)
+        ..span_at(file, text, lines, start)
     }
 }
 
@@ -68,8 +91,9 @@ fn clamp_to_boundary(text: &str, mut offset: usize) -> usize {
 fn diagnose(file: &RelPath, text: &str, error: &serde_saphyr::Error) -> Diagnostic {
     let full = error.without_snippet().to_string();
     let message = strip_position(&full);
+    let lines = LineIndex::new(text);
     let stopped = match error.location() {
-        Some(location) if location.line() > 0 => span_of(file, text, &location),
+        Some(location) if location.line() > 0 => span_of(file, text, &lines, &location),
         _ => Span::file_start(file.clone()),
     };
     // The parser notices an unclosed quote only where the file ends or the indentation
@@ -79,14 +103,14 @@ fn diagnose(file: &RelPath, text: &str, error: &serde_saphyr::Error) -> Diagnost
         .then(|| unclosed_quote_before(text, stopped.bytes.start))
         .flatten();
     let span = match opening_quote {
-        Some(offset) => span_at(file, text, offset),
-        None => within_text(file, text, stopped.clone()),
+        Some(offset) => span_at(file, text, &lines, offset),
+        None => within_text(file, text, &lines, stopped.clone()),
     };
     let at_start = is_document_start(text, span.bytes.start);
     let mut diagnostic = classify(message, at_start).at(underline_one(text, span));
     if opening_quote.is_some() {
         diagnostic = diagnostic.label("this quoted text is not closed on its line");
-        let stopped = within_text(file, text, stopped);
+        let stopped = within_text(file, text, &lines, stopped);
         if stopped.bytes.start > diagnostic.span.as_ref().map_or(0, |s| s.bytes.start) {
             diagnostic =
                 diagnostic.related(underline_one(text, stopped), "the parser gave up here");
@@ -97,17 +121,16 @@ fn diagnose(file: &RelPath, text: &str, error: &serde_saphyr::Error) -> Diagnost
 
 /// The span of the character at `offset`, counting lines and columns as editors do
 /// (a BOM starting the file is not a column).
-fn span_at(file: &RelPath, text: &str, offset: usize) -> Span {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = &before[line_start..];
+fn span_at(file: &RelPath, text: &str, lines: &LineIndex, offset: usize) -> Span {
+    let (line_number, line_start) = lines.line_of(offset);
+    let line = &text[line_start..offset];
     let line = line
         .strip_prefix('\u{feff}')
         .filter(|_| line_start == 0)
         .unwrap_or(line);
     Span {
         file: file.clone(),
-        line: before.matches('\n').count() + 1,
+        line: line_number,
         column: line.chars().count() + 1,
         bytes: offset..offset,
     }
@@ -115,7 +138,7 @@ fn span_at(file: &RelPath, text: &str, offset: usize) -> Span {
 
 /// A span past the last line of the file (where the parser meets the end) moved back to
 /// the file's last character, so the location is a line the editor can see.
-fn within_text(file: &RelPath, text: &str, span: Span) -> Span {
+fn within_text(file: &RelPath, text: &str, lines: &LineIndex, span: Span) -> Span {
     let content_end = text.trim_end().len();
     if span.bytes.start < content_end || content_end == 0 {
         return span;
@@ -124,7 +147,7 @@ fn within_text(file: &RelPath, text: &str, span: Span) -> Span {
         .char_indices()
         .next_back()
         .map_or(0, |(offset, _)| offset);
-    span_at(file, text, last)
+    span_at(file, text, lines, last)
 }
 
 /// Underlines at least the character the span starts at.

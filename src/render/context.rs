@@ -6,7 +6,7 @@
 //! - fields ending in `_html` are already-safe HTML (rendered Markdown, escaped): print
 //!   them with `| safe`; every other string is raw text and is escaped by Tera.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -274,20 +274,31 @@ pub fn status_infos() -> Vec<StatusInfo> {
         .collect()
 }
 
-/// Builds page contexts; holds what several pages share (source summaries).
+/// Builds page contexts; holds what several pages share (source summaries, and which
+/// claims cite each source, so a source page does not search every claim of the site).
 pub struct ContextBuilder<'a> {
     pub site: &'a VerifiedSite,
     summaries: BTreeMap<&'a str, SourceSummary>,
+    sources: HashMap<&'a str, &'a Source>,
+    /// For each source, the claims citing it as (topic index, claim index), in site order.
+    citing: HashMap<&'a str, Vec<(usize, usize)>>,
 }
 
 impl<'a> ContextBuilder<'a> {
     pub fn new(site: &'a VerifiedSite) -> Self {
         let mut usage: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
-        for claim in site.topics.iter().flat_map(|t| &t.claims) {
-            for citation in &claim.citations {
-                let entry = usage.entry(citation.source.as_str()).or_default();
-                entry.0 += 1;
-                entry.1.insert(claim.id.as_str());
+        let mut citing: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (t, topic) in site.topics.iter().enumerate() {
+            for (c, claim) in topic.claims.iter().enumerate() {
+                for citation in &claim.citations {
+                    let entry = usage.entry(citation.source.as_str()).or_default();
+                    entry.0 += 1;
+                    entry.1.insert(claim.id.as_str());
+                    let claims = citing.entry(citation.source.as_str()).or_default();
+                    if claims.last() != Some(&(t, c)) {
+                        claims.push((t, c));
+                    }
+                }
             }
         }
         let summaries = site
@@ -303,7 +314,13 @@ impl<'a> ContextBuilder<'a> {
                 )
             })
             .collect();
-        ContextBuilder { site, summaries }
+        let sources = site.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+        ContextBuilder {
+            site,
+            summaries,
+            sources,
+            citing,
+        }
     }
 
     pub fn site_context(&self) -> SiteContext {
@@ -460,12 +477,7 @@ impl<'a> ContextBuilder<'a> {
     }
 
     fn citation(&self, citation: &VerifiedCitation, root: &str) -> CitationContext {
-        let source = self
-            .site
-            .sources
-            .iter()
-            .find(|s| s.id == citation.source)
-            .expect("verified citations cite known sources");
+        let source = self.sources[citation.source.as_str()];
         let summary = &self.summaries[citation.source.as_str()];
         let info = stance_info(citation.stance);
         CitationContext {
@@ -496,34 +508,38 @@ impl<'a> ContextBuilder<'a> {
         let root = "../../";
         let mut citing = Vec::new();
         let mut cited = Vec::new();
-        for topic in &self.site.topics {
-            for claim in &topic.claims {
-                let here: Vec<&VerifiedCitation> = claim
-                    .citations
-                    .iter()
-                    .filter(|c| c.source == source.id)
-                    .collect();
-                if here.is_empty() {
-                    continue;
-                }
-                let stances: BTreeSet<Stance> = here.iter().map(|c| c.stance).collect();
-                let mut passages: Vec<String> = here
-                    .iter()
-                    .map(|c| format!("#{}", passage_anchor(c.anchor.chars.start)))
-                    .collect();
-                passages.dedup();
-                citing.push(CitingClaim {
-                    id: claim.id.to_string(),
-                    statement_html: markdown_inline(&claim.statement),
-                    status: claim.status,
-                    status_label: claim.status.label(),
-                    url: format!("{root}{}#{}", topic_path(topic.slug.as_str()), claim.id),
-                    topic_title: topic.title.clone(),
-                    stances: stances.into_iter().map(stance_info).collect(),
-                    passages,
-                });
-                cited.extend(here.into_iter().map(|c| (c, topic, claim)));
+        let claims = self
+            .citing
+            .get(source.id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        for &(t, c) in claims {
+            let topic = &self.site.topics[t];
+            let claim = &topic.claims[c];
+            let here: Vec<&VerifiedCitation> = claim
+                .citations
+                .iter()
+                .filter(|c| c.source == source.id)
+                .collect();
+            if here.is_empty() {
+                continue;
             }
+            let stances: BTreeSet<Stance> = here.iter().map(|c| c.stance).collect();
+            let mut passages: Vec<String> = here
+                .iter()
+                .map(|c| format!("#{}", passage_anchor(c.anchor.chars.start)))
+                .collect();
+            passages.dedup();
+            citing.push(CitingClaim {
+                id: claim.id.to_string(),
+                statement_html: markdown_inline(&claim.statement),
+                status: claim.status,
+                status_label: claim.status.label(),
+                url: format!("{root}{}#{}", topic_path(topic.slug.as_str()), claim.id),
+                topic_title: topic.title.clone(),
+                stances: stances.into_iter().map(stance_info).collect(),
+                passages,
+            });
+            cited.extend(here.into_iter().map(|c| (c, topic, claim)));
         }
         SourcePage {
             source: self.summary(source.id.as_str(), root),
