@@ -295,9 +295,9 @@ fn not_built(snapshot: &Snapshot, method: &Method) -> Response {
             body.push_str(&format!(
                 "<li><code>{}</code> {}[{}]: {}</li>\n",
                 escape_attribute(problem.location.as_deref().unwrap_or("")),
-                problem.severity.as_str(),
-                escape_attribute(&problem.code),
-                escape_attribute(&problem.message)
+                escape_attribute(problem.text("severity").unwrap_or("error")),
+                escape_attribute(problem.text("code").unwrap_or("")),
+                escape_attribute(problem.text("message").unwrap_or(""))
             ));
         }
         body.push_str("</ol>\n");

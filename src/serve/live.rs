@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use crate::diagnostics::render::HumanOptions;
 use crate::diagnostics::render::human::render_one;
-use crate::diagnostics::{Diagnostics, Files, Severity};
+use crate::diagnostics::render::json::diagnostic_json;
+use crate::diagnostics::{Diagnostics, Files};
 use crate::error::ToolError;
 
 /// Where the script and the event stream are served; no page of a site is under it.
@@ -38,24 +39,23 @@ pub struct Problems {
     pub diagnostics: Vec<Problem>,
 }
 
-/// One diagnostic, with the fields of `check --format json` plus its location written
-/// out and the code frame the terminal shows.
+/// One diagnostic: the object `check --format json` prints for it, plus its location
+/// written out and the code frame the terminal shows.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Problem {
-    pub severity: Severity,
-    pub code: String,
-    pub message: String,
-    /// `file:line:column`, or just the file, when the problem has a place.
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// `file:line:column`, when the problem has a place.
     pub location: Option<String>,
-    pub file: Option<String>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub claim: Option<String>,
-    pub source: Option<String>,
-    pub suggestion: Option<String>,
-    pub help: Option<String>,
     /// The terminal's rendering: the offending lines with the value underlined.
     pub frame: String,
+}
+
+impl Problem {
+    /// A field of the JSON diagnostic, when it is a string (`code`, `message`, `file`, …).
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).and_then(serde_json::Value::as_str)
+    }
 }
 
 impl Problems {
@@ -67,17 +67,8 @@ impl Problems {
                 .sorted()
                 .into_iter()
                 .map(|d| Problem {
-                    severity: d.severity,
-                    code: d.code.as_str().to_string(),
-                    message: d.message.clone(),
+                    fields: diagnostic_json(d),
                     location: d.span.as_ref().map(ToString::to_string),
-                    file: d.span.as_ref().map(|s| s.file.to_string()),
-                    line: d.span.as_ref().map(|s| s.line),
-                    column: d.span.as_ref().map(|s| s.column),
-                    claim: d.claim.clone(),
-                    source: d.source.clone(),
-                    suggestion: d.suggestion.clone(),
-                    help: d.help.clone(),
                     frame: render_one(d, files, HumanOptions { color: false }),
                 })
                 .collect(),
@@ -90,21 +81,24 @@ impl Problems {
             errors: 1,
             warnings: 0,
             diagnostics: vec![Problem {
-                severity: Severity::Error,
-                code: error.code().to_string(),
-                message: error.to_string(),
+                fields: tool_error_json(error),
                 location: None,
-                file: None,
-                line: None,
-                column: None,
-                claim: None,
-                source: None,
-                suggestion: None,
-                help: error.help().map(str::to_string),
                 frame: format!("error[{}]: {error}", error.code()),
             }],
         }
     }
+}
+
+/// A failure of the tool in the shape of a JSON diagnostic.
+fn tool_error_json(error: &ToolError) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("severity".into(), "error".into());
+    fields.insert("code".into(), error.code().into());
+    fields.insert("message".into(), error.to_string().into());
+    if let Some(help) = error.help() {
+        fields.insert("help".into(), help.into());
+    }
+    fields
 }
 
 /// One message to the open pages.

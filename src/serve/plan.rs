@@ -36,6 +36,14 @@ impl Change {
         layout: true,
     };
 
+    /// A content file, and nothing else.
+    pub const CONTENT: Change = Change {
+        content: true,
+        templates: false,
+        statics: false,
+        layout: false,
+    };
+
     pub fn is_empty(&self) -> bool {
         *self == Change::default()
     }
@@ -259,12 +267,7 @@ mod tests {
         classify(root, paths.iter().map(PathBuf::as_path))
     }
 
-    const CONTENT: Change = Change {
-        content: true,
-        templates: false,
-        statics: false,
-        layout: false,
-    };
+    const CONTENT: Change = Change::CONTENT;
 
     #[test]
     fn edits_are_sorted_by_the_directory_they_are_in() {

@@ -277,12 +277,7 @@ mod tests {
         );
     }
 
-    const CONTENT: Change = Change {
-        content: true,
-        templates: false,
-        statics: false,
-        layout: false,
-    };
+    const CONTENT: Change = Change::CONTENT;
 
     #[test]
     fn the_first_build_serves_what_build_writes() {
@@ -492,9 +487,9 @@ mod tests {
             panic!("a YAML error must not build");
         };
         let problem = &broken.problems.diagnostics[0];
-        assert_eq!(problem.code, "yaml-syntax");
-        assert_eq!(problem.file.as_deref(), Some("content/topics/letter.yaml"));
-        assert!(problem.line.is_some());
+        assert_eq!(problem.text("code"), Some("yaml-syntax"));
+        assert_eq!(problem.text("file"), Some("content/topics/letter.yaml"));
+        assert!(problem.fields["line"].is_u64());
         assert!(Arc::ptr_eq(&good, &session.output()));
         edit(root, "content/topics/letter.yaml", "claims: [", "claims:");
         let fixed = built(session.rebuild(CONTENT));
@@ -517,11 +512,9 @@ mod tests {
         let Outcome::Broken(broken) = session.rebuild(templates) else {
             panic!("a template syntax error must not build");
         };
-        assert_eq!(broken.problems.diagnostics[0].code, "template-syntax");
-        assert_eq!(
-            broken.problems.diagnostics[0].file.as_deref(),
-            Some("templates/topic.html")
-        );
+        let problem = &broken.problems.diagnostics[0];
+        assert_eq!(problem.text("code"), Some("template-syntax"));
+        assert_eq!(problem.text("file"), Some("templates/topic.html"));
         // A content save while the template is still broken is still broken.
         assert!(matches!(session.rebuild(CONTENT), Outcome::Broken(_)));
         fs::remove_file(root.join("templates/topic.html")).unwrap();

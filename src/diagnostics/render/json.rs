@@ -50,6 +50,14 @@ impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
     }
 }
 
+/// One diagnostic as the report writes it (`serve` sends the same to its pages).
+pub fn diagnostic_json(diagnostic: &Diagnostic) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(JsonDiagnostic::from(diagnostic)) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => unreachable!("a diagnostic serialises as an object"),
+    }
+}
+
 /// The whole report as one line of JSON.
 pub fn render_json(diagnostics: &Diagnostics) -> String {
     let report = Report {
