@@ -218,6 +218,10 @@ fn a_missing_page_gets_a_helpful_404() {
         "{}",
         missing.body
     );
+    assert!(
+        missing.body.contains("href=\"/404.html\""),
+        "links the site's 404 page"
+    );
     let hostile = server.get("/%3Cscript%3Ealert(1)%3C/script%3E");
     assert_eq!(hostile.status, 404);
     assert!(!hostile.body.contains("<script>alert"));
@@ -455,4 +459,25 @@ fn serve_refuses_a_root_that_is_not_a_directory() {
     let run = site.run(&["serve", "--root", "no-such-dir"]);
     run.assert_code(2);
     assert!(run.stderr.contains("no-such-dir"), "{}", run.stderr);
+}
+
+#[test]
+fn without_a_port_a_busy_default_port_moves_to_the_next_and_says_so() {
+    // Hold the default port (unless another program already does: the outcome is the same).
+    let _held = TcpListener::bind("127.0.0.1:1111");
+    let site = bundled_copy();
+    let server = Server::start_with(&site, &[]);
+    assert_ne!(server.port, 1111);
+    assert!((1112..1121).contains(&server.port), "port {}", server.port);
+    let moved = format!("using port {}", server.port);
+    let deadline = Instant::now() + PATIENCE;
+    while !server.stderr.lock().unwrap().contains(&moved) {
+        assert!(
+            Instant::now() < deadline,
+            "no notice of the port:\n{}",
+            server.output()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.get("/").status, 200);
 }
