@@ -159,10 +159,12 @@ fn build(root: &Path, output: Option<PathBuf>, timings: bool) -> ExitCode {
         let t = report.timings;
         let _ = writeln!(
             stderr,
-            "timings: load {:.1} ms, verify {:.1} ms, render {:.1} ms, write {:.1} ms",
+            "timings: load {:.1} ms, verify {:.1} ms, render {:.1} ms, links {:.1} ms, search {:.1} ms, write {:.1} ms",
             t.load.as_secs_f64() * 1e3,
             t.verify.as_secs_f64() * 1e3,
             t.render.as_secs_f64() * 1e3,
+            t.links.as_secs_f64() * 1e3,
+            t.search.as_secs_f64() * 1e3,
             t.write.as_secs_f64() * 1e3
         );
     }
@@ -177,6 +179,9 @@ fn check(root: &Path, format: Format) -> ExitCode {
     };
     let mut diagnostics = checked.diagnostics;
     let mut files = checked.files;
+    // `check` takes no `--output`: it compares with the output `build` writes by default.
+    let previous = root.join("public");
+    diagnostics.extend(crate::provenance::changed_sources(&checked.site, &previous));
     match pipeline::check_templates(&root, &checked.site, !diagnostics.has_errors(), &mut files) {
         Ok(problems) => diagnostics.extend(problems),
         Err(error) => return tool_failure(&error, format),

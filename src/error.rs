@@ -23,6 +23,8 @@ pub enum ToolError {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("cannot build the search index: {0}")]
+    Search(String),
 }
 
 impl ToolError {
@@ -36,6 +38,7 @@ impl ToolError {
             }
             ToolError::Listen { .. } => "cannot-listen",
             ToolError::Usage(_) => "usage",
+            ToolError::Search(_) => "search-index",
         }
     }
 

@@ -299,6 +299,16 @@ pub struct Source {
     pub meta: SourceMeta,
 }
 
+impl Source {
+    /// Words in the text: runs between white space holding at least one letter or digit.
+    pub fn word_count(&self) -> usize {
+        self.text
+            .split_whitespace()
+            .filter(|word| word.chars().any(char::is_alphanumeric))
+            .count()
+    }
+}
+
 /// One citation of a claim, as the editor wrote it.
 #[derive(Debug, Clone)]
 pub struct Citation {
@@ -308,6 +318,33 @@ pub struct Citation {
     pub note: Option<String>,
 }
 
+/// One entry of a corrections log: what was corrected, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    /// ISO date (`YYYY-MM-DD`).
+    pub date: String,
+    /// Markdown: what was wrong and what changed.
+    pub note: String,
+}
+
+/// The editorial record of a topic or a claim: when it was last reviewed and the
+/// corrections made to it. Both optional; existing files have neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    /// ISO date (`YYYY-MM-DD`) of the last review.
+    pub reviewed: Option<String>,
+    /// Oldest first (by date; corrections of the same day in file order).
+    pub corrections: Vec<Correction>,
+}
+
+impl Review {
+    /// This record's date, or else `parent`'s: a claim without its own `reviewed` was
+    /// last reviewed with its topic.
+    pub fn reviewed_or<'a>(&'a self, parent: &'a Review) -> Option<&'a str> {
+        self.reviewed.as_deref().or(parent.reviewed.as_deref())
+    }
+}
+
 /// A claim, as the editor wrote it.
 #[derive(Debug, Clone)]
 pub struct Claim {
@@ -315,6 +352,7 @@ pub struct Claim {
     pub statement: String,
     pub note: Option<String>,
     pub citations: Vec<Citation>,
+    pub review: Review,
 }
 
 /// A topic file: one page of claims.
@@ -327,6 +365,7 @@ pub struct Topic {
     pub summary: Option<String>,
     pub order: Option<i64>,
     pub claims: Vec<Claim>,
+    pub review: Review,
 }
 
 /// Everything `load` read, before any quote is checked.

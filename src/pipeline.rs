@@ -1,11 +1,14 @@
-//! The one pipeline every command runs: load → verify → render → write. `check` is its
-//! load-and-verify half; `build` runs it all; `serve` runs it again on every change.
+//! The one pipeline every command runs: load → verify → render → check links → write.
+//! `check` is its load-and-verify half (plus the render and the link check when the content
+//! verifies); `build` runs it all; `serve` runs it again on every change.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Code, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
+use crate::links::{self, LinkCheck, Origins};
 use crate::render::{self, OutputFile, Templates};
 use crate::verify::{self, VerifiedSite};
 use crate::{load, output};
@@ -25,6 +28,10 @@ pub struct Timings {
     pub load: Duration,
     pub verify: Duration,
     pub render: Duration,
+    /// Checking the internal links of the rendered files.
+    pub links: Duration,
+    /// Indexing the rendered pages for search (`build` only).
+    pub search: Duration,
     pub write: Duration,
 }
 
@@ -83,6 +90,9 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
         }
     })?;
     let mut checked = check(&options.root)?;
+    // Before the new output replaces the one whose `claims.json` recorded the hashes.
+    let changed = crate::provenance::changed_sources(&checked.site, &options.output);
+    checked.diagnostics.extend(changed);
     let mut report = BuildReport {
         claims: checked.site.claim_count(),
         citations: checked.site.citation_count(),
@@ -92,15 +102,25 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
         timings: checked.timings,
     };
     if !checked.diagnostics.has_errors() {
-        let started = Instant::now();
-        let rendered = render_site(&options.root, &checked.site, &mut checked.files)?;
-        report.timings.render = started.elapsed();
+        let rendered = render_and_check(
+            &options.root,
+            &checked.site,
+            &mut checked.files,
+            &mut report.timings,
+        )?;
         match rendered {
-            Ok(files) => {
+            Ok(mut files) => {
+                let started = Instant::now();
+                // After the link check: the index holds no pages of its own to check.
+                let search = render::search::index(&files, &checked.site.config.language)?;
+                files.extend(search);
+                report.timings.search = started.elapsed();
                 let started = Instant::now();
                 output::write_site(&options.output, &files)?;
                 report.timings.write = started.elapsed();
                 report.written = files.into_iter().map(|file| file.path).collect();
+                let skipped = render::site_files::build_warnings(&checked.site);
+                checked.diagnostics.extend(skipped);
             }
             Err(problems) => checked.diagnostics.extend(problems),
         }
@@ -111,7 +131,8 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
 }
 
 /// The templates' problems: whether they compile, and when `render` is set (the content
-/// verified, so there is something to show) whether every page renders.
+/// verified, so there is something to show) whether every page renders and every internal
+/// link of the output resolves.
 pub fn check_templates(
     root: &Path,
     site: &VerifiedSite,
@@ -127,19 +148,79 @@ pub fn check_templates(
     })
 }
 
-/// Renders every output file, or returns the template problems.
+/// Renders every output file and checks its internal links, or returns the problems
+/// (template errors, broken links).
 pub fn render_site(
     root: &Path,
     site: &VerifiedSite,
     files: &mut Files,
 ) -> ToolResult<Result<Vec<OutputFile>, Diagnostics>> {
+    render_and_check(root, site, files, &mut Timings::default())
+}
+
+/// [`render_site`], timing the render and the link check.
+fn render_and_check(
+    root: &Path,
+    site: &VerifiedSite,
+    files: &mut Files,
+    timings: &mut Timings,
+) -> ToolResult<Result<Vec<OutputFile>, Diagnostics>> {
+    let started = Instant::now();
     let templates = match Templates::load(root, files)? {
         Ok(templates) => templates,
         Err(problem) => return Ok(Err([problem].into_iter().collect())),
     };
     let rendered = render::render(site, &templates, root, files)?;
+    timings.render = started.elapsed();
     if rendered.diagnostics.has_errors() {
         return Ok(Err(rendered.diagnostics));
     }
+    // On the files as they will be written, whatever the render produced: a link is good
+    // when it names one of them.
+    let started = Instant::now();
+    let problems = check_links(site, &templates, &rendered.files, files);
+    timings.links = started.elapsed();
+    if problems.has_errors() {
+        return Ok(Err(problems));
+    }
     Ok(Ok(rendered.files))
+}
+
+/// The broken internal links of `output`, as diagnostics naming the page and its template.
+fn check_links(
+    site: &VerifiedSite,
+    templates: &Templates,
+    output: &[OutputFile],
+    files: &mut Files,
+) -> Diagnostics {
+    let check = LinkCheck::run(output, site.config.base_url.as_deref());
+    if check.broken.is_empty() && check.unchecked.is_empty() {
+        return Diagnostics::default();
+    }
+    let templates_by_page = page_templates(site, templates, output);
+    let origins = Origins {
+        templates_by_page: &templates_by_page,
+        templates,
+    };
+    check.diagnostics(&origins, files)
+}
+
+/// The template that rendered each HTML page of `output`: the page kind's, or for a page
+/// outside the kinds (a `404.html`), the template of the same name if there is one.
+fn page_templates(
+    site: &VerifiedSite,
+    templates: &Templates,
+    output: &[OutputFile],
+) -> BTreeMap<String, String> {
+    let mut by_page: BTreeMap<String, String> = render::page_jobs(site)
+        .into_iter()
+        .map(|job| (job.path, job.template.to_string()))
+        .collect();
+    for file in output.iter().filter(|file| links::is_html(&file.path)) {
+        let named = templates.sources().any(|(name, _, _)| name == file.path);
+        if named && !by_page.contains_key(&file.path) {
+            by_page.insert(file.path.clone(), file.path.clone());
+        }
+    }
+    by_page
 }

@@ -49,5 +49,29 @@ mod tests {
         );
         let citation = &topic["$defs"]["RawCitation"];
         assert_eq!(citation["required"], serde_json::json!(["source", "quote"]));
+        let correction = &topic["$defs"]["RawCorrection"];
+        assert_eq!(correction["required"], serde_json::json!(["date", "note"]));
+        assert_eq!(correction["additionalProperties"], false);
+    }
+
+    /// `reviewed` and `corrections` are optional on topics and claims: files without them
+    /// stay valid.
+    #[test]
+    fn review_fields_are_optional_dates() {
+        let topic: serde_json::Value = serde_json::from_str(&schema_files()[2].1).unwrap();
+        for object in [&topic, &topic["$defs"]["RawClaim"]] {
+            let properties = &object["properties"];
+            assert_eq!(
+                properties["reviewed"]["pattern"], r"^\d{4}-\d{2}-\d{2}$",
+                "{object}"
+            );
+            assert!(properties["corrections"]["items"]["$ref"].is_string());
+            let required = object["required"].as_array().unwrap();
+            assert!(
+                !required
+                    .iter()
+                    .any(|key| key == "reviewed" || key == "corrections")
+            );
+        }
     }
 }

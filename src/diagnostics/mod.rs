@@ -68,12 +68,15 @@ pub enum Code {
     TemplateSyntax,
     TemplateRender,
     InvalidOutputDir,
+    BrokenLink,
     // Warnings.
     UnusedSource,
     AmbiguousQuote,
     DuplicateCitation,
     ContextOnlyClaim,
     ElidedNegation,
+    SourceChanged,
+    NoBaseUrl,
 }
 
 impl Code {
@@ -110,11 +113,14 @@ impl Code {
             Code::TemplateSyntax => "template-syntax",
             Code::TemplateRender => "template-render",
             Code::InvalidOutputDir => "invalid-output-dir",
+            Code::BrokenLink => "broken-link",
             Code::UnusedSource => "unused-source",
             Code::AmbiguousQuote => "ambiguous-quote",
             Code::DuplicateCitation => "duplicate-citation",
             Code::ContextOnlyClaim => "context-only-claim",
             Code::ElidedNegation => "elided-negation",
+            Code::SourceChanged => "source-changed",
+            Code::NoBaseUrl => "no-base-url",
         }
     }
 }
@@ -273,6 +279,11 @@ impl Files {
 
     pub fn get(&self, path: &RelPath) -> Option<&str> {
         self.texts.get(path).map(String::as_str)
+    }
+
+    /// Every file and its text, by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&RelPath, &str)> {
+        self.texts.iter().map(|(path, text)| (path, text.as_str()))
     }
 }
 

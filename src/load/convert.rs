@@ -4,12 +4,14 @@
 
 use serde_saphyr::Spanned;
 
-use super::raw::{RawCitation, RawClaim, RawSite, RawSourceMeta, RawTopic, Scalar, Value};
+use super::raw::{
+    List, RawCitation, RawClaim, RawCorrection, RawSite, RawSourceMeta, RawTopic, Scalar, Value,
+};
 use super::yaml::{LineIndex, span_of};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
 use crate::model::{
-    Citation, Claim, ClaimId, Located, RelPath, SiteConfig, Slug, SourceMeta, Span, Stance, Topic,
-    check_identifier, suggest_identifier,
+    Citation, Claim, ClaimId, Correction, Located, RelPath, Review, SiteConfig, Slug, SourceMeta,
+    Span, Stance, Topic, check_identifier, suggest_identifier,
 };
 
 /// One YAML file being converted: where its values are, and the problems found so far.
@@ -218,7 +220,24 @@ impl<'a> Converter<'a> {
     }
 
     fn date(&mut self, field: &str, value: Value) -> Option<String> {
+        // YAML reads `20251010` or `2025.10` as a number: a date mistyped, not text to quote.
+        let value = value.map(|value| match value.value {
+            Scalar::Integer(_) | Scalar::Float(_) => {
+                let span = self.span(&value);
+                let written = self.written(&span, &value.value).unwrap_or_default();
+                Spanned {
+                    value: Scalar::Text(written),
+                    ..value
+                }
+            }
+            _ => value,
+        });
         let date = self.text(field, value)?;
+        self.iso_date(field, date)
+    }
+
+    /// The date if `date` is an ISO date, else a diagnostic at it.
+    fn iso_date(&mut self, field: &str, date: Located<String>) -> Option<String> {
         if is_iso_date(date.value.trim()) {
             return Some(date.value.trim().to_string());
         }
@@ -258,6 +277,7 @@ impl<'a> Converter<'a> {
         let title = self.required_text("title", raw.title, &whole, "topic");
         let order = self.order(raw.order);
         let claims = self.required_list("claims", raw.claims, &whole, "topic");
+        let review = self.review(raw.reviewed, raw.corrections);
         Topic {
             slug,
             file: self.file.clone(),
@@ -268,7 +288,37 @@ impl<'a> Converter<'a> {
                 .into_iter()
                 .filter_map(|claim| self.claim(claim))
                 .collect(),
+            review,
         }
+    }
+
+    /// `reviewed` and `corrections`, both optional (`corrections:` written empty is none).
+    fn review(&mut self, reviewed: Value, corrections: List<RawCorrection>) -> Review {
+        let reviewed = self.date("reviewed", reviewed);
+        let written = corrections.and_then(|list| list.value).unwrap_or_default();
+        let mut corrections: Vec<Correction> = written
+            .into_iter()
+            .filter_map(|correction| self.correction(correction))
+            .collect();
+        // Stable: corrections of the same day keep the order they were written in.
+        corrections.sort_by(|a, b| a.date.cmp(&b.date));
+        Review {
+            reviewed,
+            corrections,
+        }
+    }
+
+    fn correction(&mut self, raw: Spanned<RawCorrection>) -> Option<Correction> {
+        let owner = self.span(&raw);
+        let RawCorrection { date, note } = raw.value;
+        let date = self
+            .required_text("date", date, &owner, "correction")
+            .and_then(|date| self.iso_date("date", date));
+        let note = self.required_text("note", note, &owner, "correction");
+        Some(Correction {
+            date: date?,
+            note: note?.value,
+        })
     }
 
     fn order(&mut self, value: Value) -> Option<i64> {
@@ -299,12 +349,15 @@ impl<'a> Converter<'a> {
             statement,
             note,
             citations,
+            reviewed,
+            corrections,
         } = raw.value;
         let id = self
             .required_text("id", id, &owner, "claim")
             .and_then(|id| self.claim_id(id));
         let statement = self.required_text("statement", statement, &owner, "claim");
         let note = self.optional_text("note", note);
+        let review = self.review(reviewed, corrections);
         let citations: Vec<Citation> = self
             .required_list("citations", citations, &owner, "claim")
             .into_iter()
@@ -315,6 +368,7 @@ impl<'a> Converter<'a> {
             statement: statement?.value,
             note,
             citations: non_empty(citations)?,
+            review,
         })
     }
 
@@ -511,6 +565,26 @@ mod tests {
             problems_of(&claim("    citations: []\n")),
             [(Code::MissingField, 3, 5), (Code::EmptyList, 4, 16)]
         );
+    }
+
+    #[test]
+    fn corrections_are_sorted_by_date_keeping_file_order_within_a_day() {
+        let file = RelPath::from_slash("t.yaml");
+        let text = "title: T\nreviewed: 2025-10-11\ncorrections:\n  - {date: 2025-10-12, note: b}\n  - {date: 2025-10-01, note: a}\n  - {date: 2025-10-12, note: c}\nclaims:\n  - id: a\n    statement: s\n    citations:\n      - {source: s, quote: q}\n";
+        let raw: RawTopic = crate::load::yaml::parse(&file, text).unwrap();
+        let mut diagnostics = Diagnostics::default();
+        let topic =
+            Converter::new(&file, text, &mut diagnostics).topic(Slug::parse("t").unwrap(), raw);
+        assert!(diagnostics.is_empty());
+        assert_eq!(topic.review.reviewed.as_deref(), Some("2025-10-11"));
+        let notes: Vec<&str> = topic
+            .review
+            .corrections
+            .iter()
+            .map(|c| c.note.as_str())
+            .collect();
+        assert_eq!(notes, ["a", "b", "c"]);
+        assert_eq!(topic.claims[0].review, Review::default());
     }
 
     #[test]

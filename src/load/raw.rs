@@ -210,6 +210,14 @@ pub struct RawTopic {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Vec<RawClaim>", length(min = 1))]
     pub claims: List<RawClaim>,
+    /// When the topic was last reviewed, ISO 8601 (YYYY-MM-DD); its claims without their own date share it.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub reviewed: Value,
+    /// The corrections made to the topic after publication.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<Vec<RawCorrection>>")]
+    pub corrections: List<RawCorrection>,
 }
 
 /// A statement and the passages of the sources that support, contradict or give context to it.
@@ -233,6 +241,29 @@ pub struct RawClaim {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Vec<RawCitation>", length(min = 1))]
     pub citations: List<RawCitation>,
+    /// When the claim was last reviewed, ISO 8601 (YYYY-MM-DD); default: its topic's.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub reviewed: Value,
+    /// The corrections made to the claim after publication.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<Vec<RawCorrection>>")]
+    pub corrections: List<RawCorrection>,
+}
+
+/// One entry of a corrections log.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("required" = ["date", "note"]))]
+pub struct RawCorrection {
+    /// When the correction was made, ISO 8601 (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub date: Value,
+    /// Markdown: what was wrong and what changed.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", length(min = 1))]
+    pub note: Value,
 }
 
 /// How a citation relates to its claim.

@@ -6,13 +6,16 @@
 //! - fields ending in `_html` are already-safe HTML (rendered Markdown, escaped): print
 //!   them with `| safe`; every other string is raw text and is escaped by Tera.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::fragment::{self, Searchable};
+use super::jsonld::{self, CitedPassage};
 use super::markdown::{markdown_block, markdown_inline};
 use super::passages::{Paragraph, source_paragraphs};
-use crate::model::{Source, Stance, Status};
+use crate::model::{Correction, Review, Source, Stance, Status};
 use crate::verify::{VerifiedCitation, VerifiedClaim, VerifiedSite, VerifiedTopic};
 
 /// The site settings as templates see them.
@@ -24,6 +27,10 @@ pub struct SiteContext {
     pub language: String,
     pub publisher: Option<String>,
     pub generator: String,
+    /// The language as an Open Graph locale (`en_GB` for `en-GB`).
+    pub locale: String,
+    /// The Atom feed's path from the site root (`feed.xml`), when the site has one.
+    pub feed: Option<String>,
 }
 
 /// The page being rendered.
@@ -36,6 +43,9 @@ pub struct PageContext {
     pub path: String,
     /// Absolute URL of the page when `base_url` is set.
     pub permalink: Option<String>,
+    /// Plain text for `<meta name="description">` and link previews, at most 160
+    /// characters: the topic's summary, the source's title, or the site's description.
+    pub description: String,
 }
 
 /// Links for the site navigation, relative to the current page.
@@ -113,6 +123,10 @@ pub struct CitationContext {
     pub passage_url: String,
     /// The original article, when the source has a `url`.
     pub original_url: Option<String>,
+    /// The passage in the original article: `original_url` with a text fragment
+    /// (`#:~:text=…`) that browsers scroll to and highlight; null without a `url`, or
+    /// when no text fragment singles the passage out.
+    pub original_passage_url: Option<String>,
     pub stance: Stance,
     pub stance_label: &'static str,
     pub stance_symbol: &'static str,
@@ -138,11 +152,26 @@ pub struct ClaimContext {
     pub status_label: &'static str,
     /// The claim on its topic page, relative to the current page.
     pub url: String,
+    /// The claim's schema.org `ClaimReview` in a `<script type="application/ld+json">`
+    /// element, escaped for the page: print it with `| safe`.
+    pub jsonld_html: String,
     pub citations: Vec<CitationContext>,
     /// Counts per stance, for the claim's summary line.
     pub supporting: usize,
     pub contradicting: usize,
     pub context: usize,
+    /// ISO date of the claim's last review: its own `reviewed`, else its topic's.
+    pub reviewed: Option<String>,
+    /// The claim's corrections log, oldest first.
+    pub corrections: Vec<CorrectionContext>,
+}
+
+/// One entry of a corrections log.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionContext {
+    /// ISO date.
+    pub date: String,
+    pub note_html: String,
 }
 
 /// A claim on a source page: which claims cite this source, and how.
@@ -217,6 +246,12 @@ pub struct TopicPage {
     pub statuses: Vec<StatusCount>,
     pub previous: Option<NavItem>,
     pub next: Option<NavItem>,
+    /// ISO date of the topic's `reviewed`, as written.
+    pub reviewed: Option<String>,
+    /// The latest review date on the page: the topic's or any of its claims'.
+    pub last_reviewed: Option<String>,
+    /// The topic's corrections log, oldest first.
+    pub corrections: Vec<CorrectionContext>,
 }
 
 /// `sources/<id>/index.html`.
@@ -263,15 +298,20 @@ pub fn status_infos() -> Vec<StatusInfo> {
         .map(|status| StatusInfo {
             status,
             label: status.label(),
-            description: match status {
-                Status::Corroborated => "two or more sources support it, none contradicts it",
-                Status::SingleSource => "one source supports it, none contradicts it",
-                Status::Disputed => "sources support it and sources contradict it",
-                Status::Contradicted => "sources contradict it, none supports it",
-                Status::Unsupported => "sources only give context",
-            },
+            description: status_description(status),
         })
         .collect()
+}
+
+/// What a status means, in a few words (the index's legend, the JSON-LD's explanation).
+pub fn status_description(status: Status) -> &'static str {
+    match status {
+        Status::Corroborated => "two or more sources support it, none contradicts it",
+        Status::SingleSource => "one source supports it, none contradicts it",
+        Status::Disputed => "sources support it and sources contradict it",
+        Status::Contradicted => "sources contradict it, none supports it",
+        Status::Unsupported => "sources only give context",
+    }
 }
 
 /// Builds page contexts; holds what several pages share (source summaries, and which
@@ -282,6 +322,9 @@ pub struct ContextBuilder<'a> {
     sources: HashMap<&'a str, &'a Source>,
     /// For each source, the claims citing it as (topic index, claim index), in site order.
     citing: HashMap<&'a str, Vec<(usize, usize)>>,
+    has_feed: bool,
+    /// The sources with a `url`, prepared on first use for building text fragments.
+    searchable: HashMap<&'a str, OnceCell<Searchable<'a>>>,
 }
 
 impl<'a> ContextBuilder<'a> {
@@ -320,6 +363,13 @@ impl<'a> ContextBuilder<'a> {
             summaries,
             sources,
             citing,
+            has_feed: super::site_files::has_feed(site),
+            searchable: site
+                .sources
+                .iter()
+                .filter(|source| source.meta.url.is_some())
+                .map(|source| (source.id.as_str(), OnceCell::new()))
+                .collect(),
         }
     }
 
@@ -332,14 +382,23 @@ impl<'a> ContextBuilder<'a> {
             language: config.language.clone(),
             publisher: config.publisher.clone(),
             generator: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
+            locale: super::sharing::og_locale(&config.language),
+            feed: self.has_feed.then(|| super::site_files::FEED.to_string()),
         }
     }
 
-    pub fn page(&self, kind: &'static str, title: &str, path: &str) -> PageContext {
+    pub fn page(
+        &self,
+        kind: &'static str,
+        title: &str,
+        path: &str,
+        description: String,
+    ) -> PageContext {
         PageContext {
             kind,
             title: title.to_string(),
             path: path.to_string(),
+            description,
             permalink: self
                 .site
                 .config
@@ -441,15 +500,18 @@ impl<'a> ContextBuilder<'a> {
             claims: topic
                 .claims
                 .iter()
-                .map(|claim| self.claim(claim, root))
+                .map(|claim| self.claim(claim, topic, root))
                 .collect(),
             statuses: status_counts(&topic.claims),
             previous: neighbour(index.checked_sub(1)),
             next: neighbour(Some(index + 1)),
+            reviewed: topic.review.reviewed.clone(),
+            last_reviewed: super::site_files::last_reviewed(topic).map(str::to_string),
+            corrections: corrections(&topic.review),
         }
     }
 
-    fn claim(&self, claim: &VerifiedClaim, root: &str) -> ClaimContext {
+    fn claim(&self, claim: &VerifiedClaim, topic: &VerifiedTopic, root: &str) -> ClaimContext {
         let count = |stance| {
             claim
                 .citations
@@ -457,6 +519,19 @@ impl<'a> ContextBuilder<'a> {
                 .filter(|c| c.stance == stance)
                 .count()
         };
+        let citations: Vec<CitationContext> = claim
+            .citations
+            .iter()
+            .map(|c| self.citation(c, root))
+            .collect();
+        let cited: Vec<CitedPassage> = citations
+            .iter()
+            .map(|citation| CitedPassage {
+                source: self.sources[citation.source.as_str()],
+                citation,
+            })
+            .collect();
+        let json = jsonld::claim_review(&self.site.config, topic, claim, &cited);
         ClaimContext {
             id: claim.id.to_string(),
             statement_html: markdown_inline(&claim.statement),
@@ -465,14 +540,13 @@ impl<'a> ContextBuilder<'a> {
             status: claim.status,
             status_label: claim.status.label(),
             url: format!("#{}", claim.id),
-            citations: claim
-                .citations
-                .iter()
-                .map(|c| self.citation(c, root))
-                .collect(),
+            jsonld_html: jsonld::script_html(&json),
+            citations,
             supporting: count(Stance::Supports),
             contradicting: count(Stance::Contradicts),
             context: count(Stance::Context),
+            reviewed: claim.review.reviewed_or(&topic.review).map(str::to_string),
+            corrections: corrections(&claim.review),
         }
     }
 
@@ -492,6 +566,7 @@ impl<'a> ContextBuilder<'a> {
                 passage_anchor(citation.anchor.chars.start)
             ),
             original_url: summary.original_url.clone(),
+            original_passage_url: self.deep_link(source, citation),
             stance: citation.stance,
             stance_label: info.label,
             stance_symbol: info.symbol,
@@ -502,6 +577,18 @@ impl<'a> ContextBuilder<'a> {
             end: citation.anchor.chars.end,
             note_html: citation.note.as_deref().map(markdown_block),
         }
+    }
+
+    /// The passage in the original article (a text fragment link), when the source has a
+    /// `url` and a text fragment can single the passage out.
+    fn deep_link(&self, source: &'a Source, citation: &VerifiedCitation) -> Option<String> {
+        let url = source.meta.url.as_deref()?;
+        let searchable = self
+            .searchable
+            .get(source.id.as_str())?
+            .get_or_init(|| Searchable::new(&source.text));
+        let directive = searchable.directive(&citation.anchor.fragments)?;
+        Some(fragment::deep_link(url, &directive))
     }
 
     pub fn source(&self, source: &Source) -> SourcePage {
@@ -570,14 +657,21 @@ fn source_summary(source: &Source, citation_count: usize, claim_count: usize) ->
         translated_from: meta.translated_from.clone(),
         note_html: meta.note.as_deref().map(markdown_block),
         sha256: source.sha256.clone(),
-        word_count: source
-            .text
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count(),
+        word_count: source.word_count(),
         citation_count,
         claim_count,
     }
+}
+
+fn corrections(review: &Review) -> Vec<CorrectionContext> {
+    review
+        .corrections
+        .iter()
+        .map(|Correction { date, note }| CorrectionContext {
+            date: date.clone(),
+            note_html: markdown_block(note),
+        })
+        .collect()
 }
 
 fn topic_summary(topic: &VerifiedTopic, root: &str) -> TopicSummary {

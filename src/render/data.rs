@@ -1,10 +1,13 @@
 //! `claims.json`: every topic, claim and resolved citation as data, in the shape the
-//! format contract fixes. Paths are relative to the site root, like the pages'.
+//! format contract fixes. Paths are relative to the site root, like the pages'. Also
+//! reads back what a previous build recorded there (the sources' hashes), for provenance.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use super::context::{passage_anchor, source_path, topic_path};
-use crate::model::{Stance, Status};
+use crate::model::{Correction, Review, Stance, Status};
 use crate::verify::VerifiedSite;
 
 #[derive(Serialize)]
@@ -38,7 +41,30 @@ struct SourceData<'a> {
     published: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    translated_from: Option<&'a str>,
     sha256: &'a str,
+    word_count: usize,
+}
+
+/// `reviewed` and `corrections` as written, each left out when absent or empty.
+#[derive(Serialize)]
+struct ReviewData<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reviewed: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    corrections: &'a [Correction],
+}
+
+impl<'a> From<&'a Review> for ReviewData<'a> {
+    fn from(review: &'a Review) -> Self {
+        ReviewData {
+            reviewed: review.reviewed.as_deref(),
+            corrections: &review.corrections,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -46,6 +72,8 @@ struct TopicData<'a> {
     slug: &'a str,
     title: &'a str,
     url: String,
+    #[serde(flatten)]
+    review: ReviewData<'a>,
     claims: Vec<ClaimData<'a>>,
 }
 
@@ -55,6 +83,8 @@ struct ClaimData<'a> {
     statement: &'a str,
     status: Status,
     url: String,
+    #[serde(flatten)]
+    review: ReviewData<'a>,
     citations: Vec<CitationData<'a>>,
 }
 
@@ -90,7 +120,10 @@ pub fn claims_json(site: &VerifiedSite) -> Vec<u8> {
                 publisher: source.meta.publisher.as_deref(),
                 published: source.meta.published.as_deref(),
                 url: source.meta.url.as_deref(),
+                language: source.meta.language.as_deref(),
+                translated_from: source.meta.translated_from.as_deref(),
                 sha256: &source.sha256,
+                word_count: source.word_count(),
             })
             .collect(),
         topics: site
@@ -101,6 +134,7 @@ pub fn claims_json(site: &VerifiedSite) -> Vec<u8> {
                 TopicData {
                     slug: topic.slug.as_str(),
                     title: &topic.title,
+                    review: (&topic.review).into(),
                     claims: topic
                         .claims
                         .iter()
@@ -109,6 +143,7 @@ pub fn claims_json(site: &VerifiedSite) -> Vec<u8> {
                             statement: &claim.statement,
                             status: claim.status,
                             url: format!("{url}#{}", claim.id),
+                            review: (&claim.review).into(),
                             citations: claim
                                 .citations
                                 .iter()
@@ -136,4 +171,29 @@ pub fn claims_json(site: &VerifiedSite) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&file).expect("claims data always serialises");
     bytes.push(b'\n');
     bytes
+}
+
+/// What [`recorded_hashes`] reads of a previous `claims.json`.
+#[derive(Deserialize)]
+struct Recorded {
+    sources: Vec<RecordedSource>,
+}
+
+#[derive(Deserialize)]
+struct RecordedSource {
+    id: String,
+    sha256: String,
+}
+
+/// The SHA-256 of each source, by id, as a previous build recorded it in `claims.json`;
+/// `None` when `bytes` is not such a file.
+pub fn recorded_hashes(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
+    let recorded: Recorded = serde_json::from_slice(bytes).ok()?;
+    Some(
+        recorded
+            .sources
+            .into_iter()
+            .map(|source| (source.id, source.sha256))
+            .collect(),
+    )
 }

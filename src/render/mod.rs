@@ -4,8 +4,13 @@
 
 pub mod context;
 pub mod data;
+pub mod fragment;
+pub mod jsonld;
 pub mod markdown;
 pub mod passages;
+pub mod search;
+pub mod sharing;
+pub mod site_files;
 pub mod templates;
 
 use std::path::Path;
@@ -31,7 +36,8 @@ pub struct Rendered {
     pub diagnostics: Diagnostics,
 }
 
-/// Renders every page of `site` with `templates`, plus `claims.json` and static files.
+/// Renders every page of `site` with `templates`, plus the data files (`claims.json`, the
+/// sitemap, the feed, `robots.txt`) and the static files.
 pub fn render(
     site: &VerifiedSite,
     templates: &Templates,
@@ -39,7 +45,7 @@ pub fn render(
     files: &mut Files,
 ) -> ToolResult<Rendered> {
     let mut rendered = render_pages(site, templates, &page_jobs(site), files);
-    rendered.files.push(claims_file(site));
+    rendered.files.extend(data_files(site));
     rendered.files.extend(templates::static_files(root)?);
     Ok(rendered)
 }
@@ -81,6 +87,14 @@ pub fn claims_file(site: &VerifiedSite) -> OutputFile {
     }
 }
 
+/// The files made from the site's data rather than templates: `claims.json`, and
+/// `robots.txt`, `sitemap.xml` and `feed.xml` where the site can have them.
+pub fn data_files(site: &VerifiedSite) -> Vec<OutputFile> {
+    let mut files = vec![claims_file(site)];
+    files.extend(site_files::site_files(site));
+    files
+}
+
 /// A page to render: which template, where, and for what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageJob {
@@ -94,6 +108,8 @@ pub enum Subject {
     Index,
     Topic(usize),
     Source(usize),
+    /// `404.html`, which a web server sends for any address the site does not have.
+    NotFound,
 }
 
 /// Every page of the site.
@@ -123,7 +139,22 @@ pub fn page_jobs(site: &VerifiedSite) -> Vec<PageJob> {
                 subject: Subject::Source(index),
             }),
     );
+    jobs.push(PageJob {
+        template: "404.html",
+        path: NOT_FOUND.to_string(),
+        subject: Subject::NotFound,
+    });
     jobs
+}
+
+/// The page web servers send for a missing address.
+pub const NOT_FOUND: &str = "404.html";
+
+/// The way back to the site root from `404.html`: a server sends it for any missing
+/// address, at any depth, so relative links cannot work; the absolute `base_url` does,
+/// and without it the root of the host is the best guess.
+fn not_found_root(site: &VerifiedSite) -> &str {
+    site.config.base_url.as_deref().unwrap_or("/")
 }
 
 fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
@@ -144,6 +175,11 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
                 "source",
             )
         }
+        Subject::NotFound => (
+            not_found_root(site),
+            "Page not found".to_string(),
+            "not-found",
+        ),
     };
     let current = match &job.subject {
         Subject::Topic(index) => Some(site.topics[*index].slug.as_str()),
@@ -151,7 +187,13 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
     };
     context.insert("site", &builder.site_context());
     context.insert("root", root);
-    context.insert("page", &builder.page(kind, &title, &job.path));
+    let description = sharing::description(site, &job.subject);
+    let mut page = builder.page(kind, &title, &job.path, description);
+    if job.subject == Subject::NotFound {
+        // Not a page of its own address: no canonical URL.
+        page.permalink = None;
+    }
+    context.insert("page", &page);
     context.insert("nav", &builder.nav(root, current));
     match &job.subject {
         Subject::Index => context.insert("index", &builder.index()),
@@ -159,6 +201,7 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
         Subject::Source(index) => {
             context.insert("source_page", &builder.source(&site.sources[*index]))
         }
+        Subject::NotFound => {}
     }
     context
 }

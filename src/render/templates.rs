@@ -19,11 +19,15 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("index.html", include_str!("../../templates/index.html")),
     ("topic.html", include_str!("../../templates/topic.html")),
     ("source.html", include_str!("../../templates/source.html")),
+    ("404.html", include_str!("../../templates/404.html")),
 ];
 
 /// The built-in static files, by path in the output.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../static/style.css")),
+    ("favicon.svg", include_bytes!("../../static/favicon.svg")),
+    ("search.js", include_bytes!("../../static/search.js")),
+];
 
 /// Where a template came from, for diagnostics.
 #[derive(Debug, Clone)]
@@ -80,6 +84,13 @@ impl Templates {
 
     pub fn render(&self, name: &str, context: &Context) -> tera::TeraResult<String> {
         self.tera.render(name, context)
+    }
+
+    /// Every template's name, file and text, by name (to locate what a page came from).
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &RelPath, &str)> {
+        self.sources
+            .iter()
+            .map(|(name, source)| (name.as_str(), &source.file, source.text.as_str()))
     }
 
     /// A Tera error as a diagnostic located in the template it comes from.

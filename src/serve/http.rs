@@ -235,33 +235,34 @@ fn redirect(location: &str) -> Response {
     response
 }
 
-/// The site's own `404.html` when it has one, else a page that names what was asked for
-/// and the closest pages of the site.
+/// A page that names what was asked for and the closest pages of the site. Every build
+/// has a `404.html` (the built-in template's or the site's own), but its links start from
+/// `base_url`, the published address: the preview helps the editor instead, and links to it.
 fn not_found(snapshot: &Snapshot, raw_path: &str) -> Response {
-    let html = match snapshot.files.get("404.html") {
-        Some(page) => live::inject_script(page, &snapshot.version, ANY_PATH),
-        None => {
-            let asked = percent_decode_str(raw_path).decode_utf8_lossy();
-            let suggestions = closest_pages(&asked, &snapshot.files);
-            let mut body = format!(
-                "<h1>Not found</h1>\n<p>This preview has no page at <code>{}</code>.</p>\n",
-                escape_attribute(&asked)
-            );
-            if !suggestions.is_empty() {
-                body.push_str("<p>Did you mean:</p>\n<ul>\n");
-                for page in suggestions {
-                    let url = format!("/{}", page.trim_end_matches("index.html"));
-                    body.push_str(&format!(
-                        "<li><a href=\"{0}\">{0}</a></li>\n",
-                        escape_attribute(&url)
-                    ));
-                }
-                body.push_str("</ul>\n");
-            }
-            body.push_str("<p><a href=\"/\">Go to the home page</a></p>\n");
-            page("Not found", &body, &snapshot.version)
+    let asked = percent_decode_str(raw_path).decode_utf8_lossy();
+    let suggestions = closest_pages(&asked, &snapshot.files);
+    let mut body = format!(
+        "<h1>Not found</h1>\n<p>This preview has no page at <code>{}</code>.</p>\n",
+        escape_attribute(&asked)
+    );
+    if !suggestions.is_empty() {
+        body.push_str("<p>Did you mean:</p>\n<ul>\n");
+        for page in suggestions {
+            let url = format!("/{}", page.trim_end_matches("index.html"));
+            body.push_str(&format!(
+                "<li><a href=\"{0}\">{0}</a></li>\n",
+                escape_attribute(&url)
+            ));
         }
-    };
+        body.push_str("</ul>\n");
+    }
+    body.push_str("<p><a href=\"/\">Go to the home page</a></p>\n");
+    if snapshot.files.contains_key("404.html") {
+        body.push_str(
+            "<p>Published, the site answers here with <a href=\"/404.html\">its 404 page</a>.</p>\n",
+        );
+    }
+    let html = page("Not found", &body, &snapshot.version);
     let mut response = (StatusCode::NOT_FOUND, html).into_response();
     set_headers(&mut response, "text/html; charset=utf-8");
     response
@@ -272,7 +273,7 @@ fn closest_pages<'a>(asked: &str, files: &'a SiteFiles) -> Vec<&'a str> {
     let asked = asked.trim_matches('/');
     let mut scored: Vec<(f64, &str)> = files
         .keys()
-        .filter(|path| path.ends_with(".html"))
+        .filter(|path| path.ends_with(".html") && *path != "404.html")
         .map(|path| {
             let shown = path.trim_end_matches("index.html").trim_end_matches('/');
             (strsim::normalized_levenshtein(asked, shown), path.as_str())

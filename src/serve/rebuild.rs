@@ -142,8 +142,16 @@ impl Session {
             return Ok(Err(broken(diagnostics, files)));
         }
         let mut updates = rendered.files;
+        let mut removed = plan.removed;
         if plan.data {
-            updates.push(render::claims_file(&site));
+            updates.extend(render::data_files(&site));
+            // The sitemap and feed come and go with `base_url` and the review dates.
+            removed.extend(
+                render::site_files::PATHS
+                    .iter()
+                    .filter(|path| !updates.iter().any(|file| file.path == **path))
+                    .map(|path| path.to_string()),
+            );
         }
         let statics = if plan.statics {
             Some(render::templates::static_files(&self.root)?)
@@ -153,7 +161,7 @@ impl Session {
         timings.render = started.elapsed();
         let rendered_pages = plan.pages.len();
         let (claims, citations) = (site.claim_count(), site.citation_count());
-        let changed = self.commit(updates, statics, &plan.removed);
+        let changed = self.commit(updates, statics, &removed);
         self.good = Some(site);
         Ok(Ok(Built {
             changed,
@@ -284,9 +292,45 @@ mod tests {
         let site = bundled();
         let mut session = Session::new(site.path().to_path_buf());
         let first = built(session.rebuild(Change::ALL));
-        assert_eq!(first.rendered, 14);
+        // The index, 8 topics, 5 sources and `404.html`.
+        assert_eq!(first.rendered, 15);
         assert_eq!(first.changed.len(), session.output().len());
         assert_serves_what_build_writes(&session, site.path());
+    }
+
+    /// The sitemap and feed appear with `base_url` and a review date, follow the dates,
+    /// and go away with `base_url`, as in a full build.
+    #[test]
+    fn site_files_follow_base_url_and_review_dates() {
+        let site = bundled();
+        let root = site.path();
+        let mut session = Session::new(root.to_path_buf());
+        built(session.rebuild(Change::ALL));
+        assert!(session.output().get("sitemap.xml").is_none());
+        let base = "\nbase_url: https://example.org/";
+        let site_yaml = "content/site.yaml";
+        edit(
+            root,
+            site_yaml,
+            "language: en",
+            &format!("language: en{base}"),
+        );
+        let letter = "content/topics/letter.yaml";
+        edit(root, letter, "title: ", "reviewed: 2025-10-20\ntitle: ");
+        let added = built(session.rebuild(CONTENT));
+        assert!(added.changed.iter().any(|path| path == "feed.xml"));
+        assert_serves_what_build_writes(&session, root);
+        edit(root, letter, "2025-10-20", "2025-10-21");
+        let redated = built(session.rebuild(CONTENT));
+        for file in ["feed.xml", "sitemap.xml"] {
+            assert!(redated.changed.iter().any(|path| path == file), "{file}");
+        }
+        assert_serves_what_build_writes(&session, root);
+        edit(root, site_yaml, base, "");
+        let removed = built(session.rebuild(CONTENT));
+        assert!(removed.changed.iter().any(|path| path == "sitemap.xml"));
+        assert!(session.output().get("feed.xml").is_none());
+        assert_serves_what_build_writes(&session, root);
     }
 
     #[test]

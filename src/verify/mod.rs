@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, DiffWord, closest_name};
 use crate::model::{
-    Citation, Claim, ClaimId, RelPath, Site, SiteConfig, Slug, Source, SourceId, Span, Stance,
-    Status,
+    Citation, Claim, ClaimId, RelPath, Review, Site, SiteConfig, Slug, Source, SourceId, Span,
+    Stance, Status,
 };
 use normalize::NormalizedText;
 use quote::{MatchFailure, Quote, QuoteMatch, QuoteProblem};
@@ -48,6 +48,7 @@ pub struct VerifiedClaim {
     pub note: Option<String>,
     pub status: Status,
     pub citations: Vec<VerifiedCitation>,
+    pub review: Review,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,7 @@ pub struct VerifiedTopic {
     pub title: String,
     pub summary: Option<String>,
     pub claims: Vec<VerifiedClaim>,
+    pub review: Review,
 }
 
 /// The site with every quote anchored in its source: what `render` shows.
@@ -120,6 +122,7 @@ pub fn verify(site: Site) -> Verified {
                 .iter()
                 .map(|claim| checker.claim(claim))
                 .collect(),
+            review: topic.review.clone(),
         })
         .collect();
     checker.warn_unused_sources();
@@ -192,6 +195,7 @@ impl<'a> Checker<'a> {
             note: claim.note.clone(),
             status: status_of(&claim.citations),
             citations,
+            review: claim.review.clone(),
         }
     }
 

@@ -8,7 +8,7 @@
 
 #![cfg(unix)]
 
-mod harness;
+pub(crate) mod harness;
 
 use std::time::Instant;
 

@@ -218,6 +218,10 @@ fn a_missing_page_gets_a_helpful_404() {
         "{}",
         missing.body
     );
+    assert!(
+        missing.body.contains("href=\"/404.html\""),
+        "links the site's 404 page"
+    );
     let hostile = server.get("/%3Cscript%3Ealert(1)%3C/script%3E");
     assert_eq!(hostile.status, 404);
     assert!(!hostile.body.contains("<script>alert"));

@@ -470,3 +470,152 @@ fn the_url_is_the_first_http_address_up_to_its_first_slash() {
     );
     assert_eq!(first_url("no address yet"), None);
 }
+
+/// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`
+/// endpoint, for what WebDriver itself cannot do (emulating a colour scheme or print media,
+/// a phone's screen).
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Runs the DevTools command `cmd` (such as `Emulation.setEmulatedMedia`) in the current
+/// tab and returns its result.
+pub async fn cdp(client: &Client, cmd: &str, params: Value) -> Value {
+    let command = Cdp {
+        cmd: cmd.to_string(),
+        params,
+    };
+    client
+        .issue_cmd(command)
+        .await
+        .unwrap_or_else(|e| panic!("the DevTools command {cmd}: {e}"))
+}
+
+/// A plain static host for a built site, as publishers upload it: `GET` answers with the
+/// file at the path (a directory's `index.html`), and any other path with the site's
+/// `404.html` and status 404, as GitHub Pages and most web servers are set up. It serves the
+/// bytes `build` wrote, without `factsheet serve`'s script. Loopback only; one connection
+/// at a time, which is enough for one browser.
+pub struct StaticHost {
+    base: String,
+    address: std::net::SocketAddr,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl StaticHost {
+    pub fn start(dir: &Path) -> StaticHost {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port to serve on");
+        let address = listener.local_addr().unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (dir, stopped) = (dir.to_path_buf(), stop.clone());
+        let thread = thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    // A browser that gives up on a request is no failure of the site.
+                    let _ = answer(&dir, stream);
+                }
+            }
+        });
+        StaticHost {
+            base: format!("http://{address}/"),
+            address,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The absolute URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+}
+
+impl Drop for StaticHost {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the loop waiting for a connection, which then sees `stop`.
+        let _ = std::net::TcpStream::connect(self.address);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Answers one HTTP/1.1 request, then closes the connection.
+fn answer(dir: &Path, mut stream: std::net::TcpStream) -> std::io::Result<()> {
+    use std::io::Write;
+    stream.set_read_timeout(Some(TIMEOUT))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        // The headers, up to the empty line (or the end).
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let target = request.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let (status, file) = match site_file(dir, &path) {
+        Some(file) => ("200 OK", file),
+        None => ("404 Not Found", dir.join("404.html")),
+    };
+    let body = std::fs::read(&file).unwrap_or_default();
+    let kind = mime_guess::from_path(&file).first_or_octet_stream();
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)
+}
+
+/// The file of the site at the URL path `path`, if there is one.
+fn site_file(dir: &Path, path: &str) -> Option<PathBuf> {
+    let mut file = dir.to_path_buf();
+    for part in path.split('/').filter(|part| !part.is_empty()) {
+        if part == ".." || part.contains('\\') {
+            return None;
+        }
+        file.push(part);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+/// Saves `png` as `NAME.png` in the directory named by `FACTSHEET_SCREENSHOTS`, if that is
+/// set.
+pub fn save_screenshot(name: &str, png: &[u8]) {
+    let Some(dir) = env::var_os("FACTSHEET_SCREENSHOTS") else {
+        return;
+    };
+    let path = Path::new(&dir).join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    eprintln!("screenshot: {}", path.display());
+}

@@ -1,0 +1,328 @@
+//! Structured data for fact-check aggregators and search engines: one schema.org
+//! `ClaimReview` per claim, as JSON-LD, and the `<script>` element that carries it safely
+//! inside a page.
+//!
+//! The rating scale (documented in `docs/format.md`): a claim's computed status, from 1
+//! (`contradicted`) to 5 (`corroborated`), says how the cited sources bear on the
+//! statement, not whether it is true. URLs are absolute under `base_url`; without it they
+//! are relative to the topic page, which JSON-LD resolves against the page's own address.
+
+use serde::Serialize;
+
+use super::context::{CitationContext, passage_anchor, source_path, topic_path};
+use super::markdown::plain_text;
+use crate::model::{SiteConfig, Source, Stance, Status};
+use crate::verify::{VerifiedClaim, VerifiedTopic};
+
+/// The best and worst `ratingValue` of the scale.
+pub const BEST_RATING: u8 = 5;
+pub const WORST_RATING: u8 = 1;
+
+/// Where a status sits on the rating scale: the more the sources support the statement
+/// and the less they contradict it, the higher.
+pub fn rating_value(status: Status) -> u8 {
+    match status {
+        Status::Contradicted => 1,
+        Status::Disputed => 2,
+        Status::Unsupported => 3,
+        Status::SingleSource => 4,
+        Status::Corroborated => 5,
+    }
+}
+
+/// One cited passage of the claim, with its source.
+pub struct CitedPassage<'a> {
+    pub source: &'a Source,
+    pub citation: &'a CitationContext,
+}
+
+#[derive(Serialize)]
+struct ClaimReview<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: String,
+    #[serde(rename = "claimReviewed")]
+    claim_reviewed: String,
+    #[serde(rename = "reviewRating")]
+    review_rating: Rating,
+    #[serde(rename = "itemReviewed")]
+    item_reviewed: Claim,
+    author: Organization<'a>,
+    publisher: Organization<'a>,
+    #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
+    date_published: Option<&'a str>,
+    #[serde(rename = "dateModified", skip_serializing_if = "Option::is_none")]
+    date_modified: Option<&'a str>,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+}
+
+#[derive(Serialize)]
+struct Rating {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "ratingValue")]
+    rating_value: u8,
+    #[serde(rename = "bestRating")]
+    best_rating: u8,
+    #[serde(rename = "worstRating")]
+    worst_rating: u8,
+    #[serde(rename = "alternateName")]
+    alternate_name: &'static str,
+    #[serde(rename = "ratingExplanation")]
+    rating_explanation: &'static str,
+}
+
+#[derive(Serialize)]
+struct Claim {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    appearance: Vec<Appearance>,
+    citation: Vec<Quotation>,
+}
+
+/// A cited source, where the claim (or what bears on it) appears.
+#[derive(Serialize)]
+struct Appearance {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<Organization<'static>>,
+    #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    #[serde(rename = "inLanguage", skip_serializing_if = "Option::is_none")]
+    in_language: Option<String>,
+}
+
+/// A cited passage.
+#[derive(Serialize)]
+struct Quotation {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: String,
+    url: String,
+    description: &'static str,
+    #[serde(rename = "isPartOf")]
+    is_part_of: PartOf,
+}
+
+#[derive(Serialize)]
+struct PartOf {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: String,
+}
+
+#[derive(Clone, Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+/// The `ClaimReview` of `claim` on `topic`'s page, as compact JSON.
+pub fn claim_review(
+    config: &SiteConfig,
+    topic: &VerifiedTopic,
+    claim: &VerifiedClaim,
+    cited: &[CitedPassage],
+) -> String {
+    let urls = Urls { config };
+    let organization = Organization {
+        kind: "Organization",
+        name: config.publisher.as_deref().unwrap_or(&config.title).into(),
+        url: config.base_url.as_deref(),
+    };
+    let published = claim.review.reviewed_or(&topic.review);
+    let review = ClaimReview {
+        context: "https://schema.org",
+        kind: "ClaimReview",
+        url: urls.claim(topic, claim),
+        claim_reviewed: plain_text(&claim.statement),
+        review_rating: rating(claim.status),
+        item_reviewed: Claim {
+            kind: "Claim",
+            appearance: appearances(&urls, cited),
+            citation: cited.iter().map(|c| quotation(&urls, c)).collect(),
+        },
+        author: organization.clone(),
+        publisher: organization,
+        date_published: published,
+        date_modified: published.map(|date| last_modified(date, claim)),
+        in_language: &config.language,
+    };
+    serde_json::to_string(&review).unwrap_or_default()
+}
+
+/// `json` in a `<script type="application/ld+json">` element. `<`, `>` and `&` are
+/// written as JSON escapes, so no text in it (`</script>`, `<!--`) can end the element
+/// or open a comment, and U+2028/U+2029 too, for scripts that read it as JavaScript.
+pub fn script_html(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 48);
+    out.push_str(r#"<script type="application/ld+json">"#);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str(r"\u003c"),
+            '>' => out.push_str(r"\u003e"),
+            '&' => out.push_str(r"\u0026"),
+            '\u{2028}' => out.push_str(r"\u2028"),
+            '\u{2029}' => out.push_str(r"\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("</script>");
+    out
+}
+
+fn rating(status: Status) -> Rating {
+    Rating {
+        kind: "Rating",
+        rating_value: rating_value(status),
+        best_rating: BEST_RATING,
+        worst_rating: WORST_RATING,
+        alternate_name: status.label(),
+        rating_explanation: super::context::status_description(status),
+    }
+}
+
+/// The later of the review date and the claim's corrections (ISO dates sort as text).
+fn last_modified<'a>(reviewed: &'a str, claim: &'a VerifiedClaim) -> &'a str {
+    claim
+        .review
+        .corrections
+        .iter()
+        .map(|c| c.date.as_str())
+        .fold(reviewed, |latest, date| latest.max(date))
+}
+
+/// Every cited source once, in the order first cited.
+fn appearances(urls: &Urls, cited: &[CitedPassage]) -> Vec<Appearance> {
+    let mut seen = std::collections::BTreeSet::new();
+    cited
+        .iter()
+        .filter(|c| seen.insert(c.source.id.as_str()))
+        .map(|c| {
+            let meta = &c.source.meta;
+            Appearance {
+                kind: "CreativeWork",
+                url: urls.source(c.source),
+                headline: meta.title.clone(),
+                publisher: meta.publisher.clone().map(|name| Organization {
+                    kind: "Organization",
+                    name: name.into(),
+                    url: None,
+                }),
+                date_published: meta.published.clone(),
+                in_language: meta.language.clone(),
+            }
+        })
+        .collect()
+}
+
+fn quotation(urls: &Urls, cited: &CitedPassage) -> Quotation {
+    let citation = cited.citation;
+    Quotation {
+        kind: "Quotation",
+        text: citation.passage.clone(),
+        url: citation
+            .original_passage_url
+            .clone()
+            .unwrap_or_else(|| urls.passage(cited.source, citation.start)),
+        description: match citation.stance {
+            Stance::Supports => "supports the claim",
+            Stance::Contradicts => "contradicts the claim",
+            Stance::Context => "gives context to the claim",
+        },
+        is_part_of: PartOf {
+            kind: "CreativeWork",
+            url: urls.source(cited.source),
+        },
+    }
+}
+
+/// URLs as seen from a topic page: absolute under `base_url`, else relative.
+struct Urls<'a> {
+    config: &'a SiteConfig,
+}
+
+impl Urls<'_> {
+    /// A page of the site, by its output path (`…/index.html`), with an optional anchor.
+    fn page(&self, path: &str, anchor: Option<&str>) -> String {
+        let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+        match &self.config.base_url {
+            Some(base) => format!("{base}{}{anchor}", path.trim_end_matches("index.html")),
+            None => format!("../../{path}{anchor}"),
+        }
+    }
+
+    fn claim(&self, topic: &VerifiedTopic, claim: &VerifiedClaim) -> String {
+        match &self.config.base_url {
+            Some(_) => self.page(&topic_path(topic.slug.as_str()), Some(claim.id.as_str())),
+            None => format!("#{}", claim.id),
+        }
+    }
+
+    /// The original article when known, else the source's page.
+    fn source(&self, source: &Source) -> String {
+        source
+            .meta
+            .url
+            .clone()
+            .unwrap_or_else(|| self.page(&source_path(source.id.as_str()), None))
+    }
+
+    fn passage(&self, source: &Source, start: usize) -> String {
+        self.page(
+            &source_path(source.id.as_str()),
+            Some(&passage_anchor(start)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_element_cannot_be_broken_out_of() {
+        let json = serde_json::to_string(&serde_json::json!({
+            "a": "</script><script>alert(1)</script> <!-- & \u{2028}\u{2029} >"
+        }))
+        .unwrap();
+        let html = script_html(&json);
+        let inner = html
+            .strip_prefix(r#"<script type="application/ld+json">"#)
+            .and_then(|rest| rest.strip_suffix("</script>"))
+            .unwrap();
+        for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+            assert!(!inner.contains(bad), "{bad:?} in {inner}");
+        }
+        let back: serde_json::Value = serde_json::from_str(inner).unwrap();
+        assert_eq!(
+            back["a"],
+            "</script><script>alert(1)</script> <!-- & \u{2028}\u{2029} >"
+        );
+    }
+
+    #[test]
+    fn the_rating_scale_orders_the_statuses() {
+        let order = [
+            Status::Contradicted,
+            Status::Disputed,
+            Status::Unsupported,
+            Status::SingleSource,
+            Status::Corroborated,
+        ];
+        let values: Vec<u8> = order.into_iter().map(rating_value).collect();
+        assert_eq!(values, [1, 2, 3, 4, 5]);
+        assert_eq!(rating_value(Status::Contradicted), WORST_RATING);
+        assert_eq!(rating_value(Status::Corroborated), BEST_RATING);
+    }
+}
