@@ -155,20 +155,9 @@ fn last_body_close(html: &[u8]) -> Option<usize> {
         .find(|&i| html[i..i + CLOSE.len()].eq_ignore_ascii_case(CLOSE))
 }
 
-/// Text made safe inside a double-quoted HTML attribute (or element content).
-pub fn escape_attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Text made safe inside a quoted HTML attribute or element content (`& < > " '`).
+pub fn escape_attribute(text: &str) -> std::borrow::Cow<'_, str> {
+    html_escape::encode_quoted_attribute(text)
 }
 
 #[cfg(test)]

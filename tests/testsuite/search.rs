@@ -8,12 +8,11 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
-use std::time::Instant;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::{Value, json};
 
-use crate::browser::harness::{Browser, POLL, StaticHost, TIMEOUT, Tools};
+use crate::browser::harness::{Browser, StaticHost, Tools, eval, wait_until};
 use crate::support::{Site, bundled_copy};
 
 /// A source of the bundled site, and a word only its text has (a photographer's name).
@@ -180,34 +179,6 @@ fn two_builds_write_the_same_index() {
     assert_eq!(names(&first), names(&second));
     for ((name, a), (_, b)) in first.iter().zip(&second) {
         assert!(a == b, "pagefind/{name} differs between two builds");
-    }
-}
-
-/// The value of the JavaScript expression `expression` in the current page.
-async fn eval(client: &Client, expression: &str) -> Value {
-    client
-        .execute(&format!("return ({expression});"), vec![])
-        .await
-        .unwrap_or_else(|e| panic!("evaluating `{expression}`: {e}"))
-}
-
-/// Polls `expression` until `ready` accepts its value, and returns it.
-async fn wait_until(
-    client: &Client,
-    what: &str,
-    expression: &str,
-    ready: impl Fn(&Value) -> bool,
-) -> Value {
-    let start = Instant::now();
-    loop {
-        let value = eval(client, expression).await;
-        if ready(&value) {
-            return value;
-        }
-        if start.elapsed() > TIMEOUT {
-            panic!("waited {TIMEOUT:?} for {what}; last `{expression}` = {value}");
-        }
-        tokio::time::sleep(POLL).await;
     }
 }
 

@@ -353,37 +353,22 @@ impl Live {
 
     /// The value of a JavaScript expression in the current page.
     pub async fn eval(&self, expression: &str) -> Value {
-        match self.try_eval(expression).await {
+        match try_eval(self.client(), expression).await {
             Ok(value) => value,
             Err(e) => self.fail(&format!("evaluating `{expression}`: {e}")),
         }
     }
 
-    async fn try_eval(&self, expression: &str) -> Result<Value, fantoccini::error::CmdError> {
-        self.client()
-            .execute(&format!("return ({expression});"), vec![])
-            .await
-    }
-
-    /// Polls `expression` until `ready` accepts its value, which it returns. The page may
-    /// reload meanwhile: a failed evaluation counts as "not yet".
+    /// Polls `expression` until `ready` accepts its value, which it returns (see [`poll`]).
     pub async fn wait_until(
         &self,
         what: &str,
         expression: &str,
         ready: impl Fn(&Value) -> bool,
     ) -> Value {
-        let start = Instant::now();
-        loop {
-            let last = match self.try_eval(expression).await {
-                Ok(value) if ready(&value) => return value,
-                Ok(value) => format!("`{expression}` = {value}"),
-                Err(e) => format!("`{expression}` failed: {e}"),
-            };
-            if start.elapsed() > TIMEOUT {
-                self.fail(&format!("waited {TIMEOUT:?} for {what}; last, {last}"));
-            }
-            tokio::time::sleep(POLL).await;
+        match poll(self.client(), expression, ready).await {
+            Ok(value) => value,
+            Err(last) => self.fail(&format!("waited {TIMEOUT:?} for {what}; last, {last}")),
         }
     }
 
@@ -448,6 +433,57 @@ impl Live {
 }
 
 pub const OVERLAY: &str = "#factsheet-overlay";
+
+/// The value of a JavaScript expression in the current page of `client`.
+pub async fn try_eval(
+    client: &Client,
+    expression: &str,
+) -> Result<Value, fantoccini::error::CmdError> {
+    client
+        .execute(&format!("return ({expression});"), vec![])
+        .await
+}
+
+/// The value of a JavaScript expression, failing the test when it cannot be evaluated.
+pub async fn eval(client: &Client, expression: &str) -> Value {
+    try_eval(client, expression)
+        .await
+        .unwrap_or_else(|e| panic!("evaluating `{expression}`: {e}"))
+}
+
+/// Polls `expression` until `ready` accepts its value, which it returns; after
+/// [`TIMEOUT`], the last value (or error) seen. The page may reload meanwhile: a failed
+/// evaluation counts as "not yet".
+pub async fn poll(
+    client: &Client,
+    expression: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Result<Value, String> {
+    let start = Instant::now();
+    loop {
+        let last = match try_eval(client, expression).await {
+            Ok(value) if ready(&value) => return Ok(value),
+            Ok(value) => format!("`{expression}` = {value}"),
+            Err(e) => format!("`{expression}` failed: {e}"),
+        };
+        if start.elapsed() > TIMEOUT {
+            return Err(last);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// [`poll`], failing the test with `what` it waited for.
+pub async fn wait_until(
+    client: &Client,
+    what: &str,
+    expression: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    poll(client, expression, ready)
+        .await
+        .unwrap_or_else(|last| panic!("waited {TIMEOUT:?} for {what}; last, {last}"))
+}
 
 /// A JavaScript expression: the text the first element matching `selector` shows (its
 /// `innerText`), or `null` when there is none.
