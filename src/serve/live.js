@@ -101,8 +101,11 @@
       "The last save broke the site: " + plural(problems.errors, "error") +
       (problems.warnings ? ", " + plural(problems.warnings, "warning") : "") + "."));
     head.lastChild.id = "factsheet-overlay-title";
-    head.appendChild(element("span", "fs-note",
-      " This is the last good version. Fix the file and save: this page updates by itself."));
+    // Before any good build there is no last good version to speak of (the version is
+    // empty then).
+    head.appendChild(element("span", "fs-note", version
+      ? " This is the last good version. Fix the file and save: this page updates by itself."
+      : " Nothing has built yet. Fix the file and save: this page updates by itself."));
     var close = element("button", "fs-close", "\u00d7");
     close.type = "button";
     close.setAttribute("aria-label", "Hide these problems");

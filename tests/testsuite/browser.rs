@@ -284,3 +284,25 @@ async fn a_template_error_points_at_the_template() {
     live.wait_for_text("the edited template", "h1", "(edited)")
         .await;
 }
+
+#[tokio::test]
+async fn a_site_that_never_built_says_so_and_shows_once_fixed() {
+    let site = bundled_copy();
+    site.edit(LETTER, "claims:", "claims: [");
+    let test = "a_site_that_never_built_says_so_and_shows_once_fixed";
+    let Some(live) = Live::start(test, site.path()).await else {
+        return;
+    };
+    live.open(LETTER_PAGE).await;
+    let overlay = live.wait_for_overlay("the overlay before any build").await;
+    assert!(
+        overlay.contains("Nothing has built yet"),
+        "no last good version is promised:\n{overlay}"
+    );
+    assert!(!overlay.contains("last good version"), "{overlay}");
+
+    site.edit(LETTER, "claims: [", "claims:");
+    live.wait_for_text("the page once the site builds", CLAIM, STATEMENT)
+        .await;
+    live.wait_for_no_overlay("the overlay gone").await;
+}
