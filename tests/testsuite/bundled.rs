@@ -44,3 +44,33 @@ fn bundled_content_builds_with_every_quote_verified() {
         "the outlets' disagreements show as disputed claims"
     );
 }
+
+/// The bundled site's output, file by file: its path, size and SHA-256. Work on speed must
+/// leave every byte as it was, so a change here is a change of output, made on purpose:
+/// review it, then accept the new snapshot.
+#[test]
+fn bundled_output_is_byte_identical_to_its_snapshot() {
+    use sha2::{Digest, Sha256};
+    let site = bundled_copy();
+    site.run(&["build"]).assert_code(0);
+    let output = site.path().join("public");
+    let mut listing = String::new();
+    for entry in walkdir::WalkDir::new(&output).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        let path = entry.path().strip_prefix(&output).unwrap();
+        let hash: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        listing.push_str(&format!(
+            "{hash}  {:>8}  {}\n",
+            bytes.len(),
+            path.to_string_lossy().replace('\\', "/")
+        ));
+    }
+    insta::assert_snapshot!(listing);
+}
