@@ -259,13 +259,29 @@ impl Status {
 }
 
 /// `content/site.yaml`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteConfig {
     pub title: String,
     pub description: Option<String>,
     pub base_url: Option<String>,
     pub language: String,
     pub publisher: Option<String>,
+    /// Whether `build` indexes the pages for full-text search.
+    pub search: bool,
+}
+
+/// What a site without settings gets: English, with search.
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: String::new(),
+            description: None,
+            base_url: None,
+            language: "en".to_string(),
+            publisher: None,
+            search: true,
+        }
+    }
 }
 
 /// `content/sources/<id>.yaml`: only what the source states or the editor knows.

@@ -110,11 +110,13 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
         )?;
         match rendered {
             Ok(mut files) => {
-                let started = Instant::now();
-                // After the link check: the index holds no pages of its own to check.
-                let search = render::search::index(&files, &checked.site.config.language)?;
-                files.extend(search);
-                report.timings.search = started.elapsed();
+                if checked.site.config.search {
+                    let started = Instant::now();
+                    // After the link check: the index holds no pages of its own to check.
+                    let search = render::search::index(&files, &checked.site.config.language)?;
+                    files.extend(search);
+                    report.timings.search = started.elapsed();
+                }
                 let started = Instant::now();
                 output::write_site(&options.output, &files)?;
                 report.timings.write = started.elapsed();

@@ -204,6 +204,34 @@ impl<'a> Converter<'a> {
                 .optional_text("language", raw.language)
                 .unwrap_or_else(|| "en".to_string()),
             publisher: self.optional_text("publisher", raw.publisher),
+            search: self.switch("search", raw.search).unwrap_or(true),
+        }
+    }
+
+    /// An optional yes-or-no setting.
+    fn switch(&mut self, field: &str, value: Value) -> Option<bool> {
+        let value = value?;
+        let span = self.span(&value);
+        match value.value {
+            Scalar::Bool(on) => Some(on),
+            Scalar::Null => None,
+            other => {
+                self.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        format!(
+                            "`{field}` must be true or false, found {}",
+                            other.describe()
+                        ),
+                    )
+                    .at(span)
+                    .label("expected true or false")
+                    .help(format!(
+                        "write `{field}: true` or `{field}: false`, without quotes"
+                    )),
+                );
+                None
+            }
         }
     }
 

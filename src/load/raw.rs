@@ -151,6 +151,10 @@ pub struct RawSite {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<String>")]
     pub publisher: Value,
+    /// Whether `build` makes a full-text search index (default true).
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<bool>")]
+    pub search: Value,
 }
 
 /// `content/sources/<id>.yaml`: what the source states or the editor knows; never invented.

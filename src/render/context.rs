@@ -31,6 +31,8 @@ pub struct SiteContext {
     pub locale: String,
     /// The Atom feed's path from the site root (`feed.xml`), when the site has one.
     pub feed: Option<String>,
+    /// Whether the site has a search index (`search` in `site.yaml`).
+    pub search: bool,
 }
 
 /// The page being rendered.
@@ -384,6 +386,7 @@ impl<'a> ContextBuilder<'a> {
             generator: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
             locale: super::sharing::og_locale(&config.language),
             feed: self.has_feed.then(|| super::site_files::FEED.to_string()),
+            search: config.search,
         }
     }
 

@@ -280,3 +280,37 @@ async fn from_disk_the_search_box_stays_hidden() {
 fn file_url(path: &Path) -> String {
     url::Url::from_file_path(path).unwrap().to_string()
 }
+
+#[test]
+fn search_false_in_site_yaml_builds_no_index_and_no_search_box() {
+    let site = Site::new().file("content/site.yaml", "title: Test site\nsearch: false\n");
+    site.run(&["build"]).assert_code(0);
+    assert!(!site.exists("public/pagefind"), "no index is built");
+    for page in ["public/index.html", "public/topics/main/index.html"] {
+        let html = site.read(page);
+        assert!(!html.contains("search.js"), "{page} loads no search script");
+        assert!(!html.contains("data-search"), "{page} has no search box");
+    }
+    let on = Site::new();
+    on.run(&["build"]).assert_code(0);
+    assert!(
+        on.exists("public/pagefind/pagefind.js"),
+        "search is on by default"
+    );
+    assert!(on.read("public/index.html").contains("search.js"));
+}
+
+#[test]
+fn a_search_setting_that_is_not_true_or_false_is_located() {
+    let site = Site::new().file("content/site.yaml", "title: Test site\nsearch: \"no\"\n");
+    let run = site.check_json();
+    run.assert_code(1);
+    let diagnostic = run.assert_at("wrong-type", "content/site.yaml", 2);
+    assert!(
+        diagnostic["help"]
+            .as_str()
+            .unwrap()
+            .contains("search: false"),
+        "{diagnostic}"
+    );
+}
