@@ -45,6 +45,15 @@ fn options() -> Options {
 
 fn main() {
     let options = options();
+    run(&options.root, options.edits);
+}
+
+/// Serves a copy of the site at `root` and measures `edits` saves of its first topic.
+pub fn run(root: &Path, edits: usize) {
+    let options = Options {
+        root: root.to_path_buf(),
+        edits,
+    };
     let site = tempfile::tempdir().unwrap();
     copy_dir(&options.root.join("content"), &site.path().join("content"));
     let (topic, page) = first_topic(site.path());

@@ -110,11 +110,11 @@ fn main() -> ExitCode {
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
-struct Config {
-    sources: usize,
-    topics: usize,
-    claims: usize,
-    seed: u64,
+pub struct Config {
+    pub sources: usize,
+    pub topics: usize,
+    pub claims: usize,
+    pub seed: u64,
 }
 
 /// A claim has at most this many citations.
@@ -199,16 +199,16 @@ fn with_path(path: &Path, error: io::Error) -> io::Error {
 
 /// What was written, for the summary line.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Summary {
-    sources: usize,
-    topics: usize,
-    claims: usize,
-    citations: usize,
-    bytes: u64,
+pub struct Summary {
+    pub sources: usize,
+    pub topics: usize,
+    pub claims: usize,
+    pub citations: usize,
+    pub bytes: u64,
 }
 
 /// Writes the whole site under `root` (which must exist and have no `content/`).
-fn generate(root: &Path, config: &Config) -> io::Result<Summary> {
+pub fn generate(root: &Path, config: &Config) -> io::Result<Summary> {
     let content = root.join("content");
     let mut writer = Writer::default();
     let mut plan = plan_claims(config);
