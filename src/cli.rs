@@ -156,19 +156,46 @@ fn build(root: &Path, output: Option<PathBuf>, timings: bool) -> ExitCode {
         human::summary(&report.diagnostics),
     );
     if timings {
-        let t = report.timings;
-        let _ = writeln!(
-            stderr,
-            "timings: load {:.1} ms, verify {:.1} ms, render {:.1} ms, links {:.1} ms, search {:.1} ms, write {:.1} ms",
-            t.load.as_secs_f64() * 1e3,
-            t.verify.as_secs_f64() * 1e3,
-            t.render.as_secs_f64() * 1e3,
-            t.links.as_secs_f64() * 1e3,
-            t.search.as_secs_f64() * 1e3,
-            t.write.as_secs_f64() * 1e3
-        );
+        let _ = writeln!(stderr, "{}", timings_line(&report.timings, peak_memory()));
     }
     ExitCode::SUCCESS
+}
+
+/// `timings: load 12.3 ms, …, write 4.5 ms, peak memory 142 MB`: one line of `name value
+/// unit` pairs separated by `, `, which benchmarks parse.
+fn timings_line(t: &pipeline::Timings, peak_memory: Option<u64>) -> String {
+    let phases = [
+        ("load", t.load),
+        ("verify", t.verify),
+        ("render", t.render),
+        ("links", t.links),
+        ("search", t.search),
+        ("write", t.write),
+    ];
+    let mut pairs: Vec<String> = phases
+        .iter()
+        .map(|(name, time)| format!("{name} {:.1} ms", time.as_secs_f64() * 1e3))
+        .collect();
+    if let Some(bytes) = peak_memory {
+        pairs.push(format!("peak memory {} MB", bytes / 1_000_000));
+    }
+    format!("timings: {}", pairs.join(", "))
+}
+
+/// The most memory the process has held at once (its peak resident set), where the system
+/// says: `VmHWM` of `/proc/self/status` on Linux.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    vm_hwm_bytes(&status)
+}
+
+/// The `VmHWM:  123456 kB` line of a `/proc/<pid>/status` text, in bytes.
+fn vm_hwm_bytes(status: &str) -> Option<u64> {
+    let line = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?;
+    let kilobytes = line.trim().strip_suffix("kB")?.trim().parse::<u64>().ok()?;
+    Some(kilobytes * 1024)
 }
 
 fn check(root: &Path, format: Format) -> ExitCode {
@@ -322,4 +349,33 @@ fn tool_failure(error: &ToolError, format: Format) -> ExitCode {
         }
     }
     ExitCode::from(EXIT_TOOL)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_timings_line_is_name_value_unit_pairs() {
+        let timings = pipeline::Timings {
+            load: Duration::from_micros(12_340),
+            write: Duration::from_millis(2),
+            ..pipeline::Timings::default()
+        };
+        assert_eq!(
+            timings_line(&timings, Some(142_600_000)),
+            "timings: load 12.3 ms, verify 0.0 ms, render 0.0 ms, links 0.0 ms, search 0.0 ms, write 2.0 ms, peak memory 142 MB"
+        );
+        assert!(timings_line(&timings, None).ends_with("write 2.0 ms"));
+    }
+
+    #[test]
+    fn peak_memory_is_read_from_vm_hwm() {
+        let status = "Name:\tfactsheet\nVmPeak:\t  300000 kB\nVmHWM:\t  141000 kB\nVmRSS:\t 9 kB\n";
+        assert_eq!(vm_hwm_bytes(status), Some(141_000 * 1024));
+        assert_eq!(vm_hwm_bytes("Name:\tfactsheet\n"), None);
+        assert_eq!(vm_hwm_bytes("VmHWM:\t  lots kB\n"), None);
+    }
 }

@@ -148,3 +148,38 @@ fn html_of_topic_and_source_pages() {
         site.read("public/sources/article/index.html")
     );
 }
+
+#[test]
+fn timings_are_one_parseable_line_with_the_peak_memory() {
+    let site = Site::new();
+    let run = site.run(&["build", "--timings"]);
+    run.assert_code(0);
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("timings: "))
+        .unwrap_or_else(|| panic!("a timings line in {}", run.stderr));
+    let pairs: Vec<(&str, f64, &str)> = line
+        .split(", ")
+        .map(|pair| {
+            let (rest, unit) = pair.rsplit_once(' ').unwrap();
+            let (name, value) = rest.rsplit_once(' ').unwrap();
+            (name, value.parse().unwrap(), unit)
+        })
+        .collect();
+    let names: Vec<&str> = pairs.iter().map(|(name, _, _)| *name).collect();
+    let mut expected = vec!["load", "verify", "render", "links", "search", "write"];
+    if cfg!(target_os = "linux") {
+        expected.push("peak memory");
+    }
+    assert_eq!(names, expected, "{line}");
+    for (name, value, unit) in pairs {
+        let (want, least) = match name {
+            // A process holds at least its own binary in memory.
+            "peak memory" => ("MB", 1.0),
+            _ => ("ms", 0.0),
+        };
+        assert_eq!(unit, want, "{line}");
+        assert!(value >= least, "{line}");
+    }
+}
