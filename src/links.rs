@@ -14,12 +14,11 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lol_html::html_content::Element;
 use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings};
 use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Files, closest_name};
 use crate::model::{RelPath, Span};
@@ -118,70 +117,142 @@ impl LinkCheck {
     /// Checks every link of the HTML files among `files`, against `files` themselves:
     /// whatever the build renders or copies is a valid target, nothing else is.
     pub fn run(files: &[OutputFile], base_url: Option<&str>) -> LinkCheck {
+        LinkCheck::run_on(files, &[], base_url, |_| Vec::new())
+    }
+
+    /// Checks the links of the HTML files among `checked` only, against an output that
+    /// holds them and the files at `elsewhere`. Those are not read, except the pages among
+    /// them that a link names with a `#fragment`: `render` is given their paths and
+    /// returns those pages, whose anchors the fragments are checked against.
+    pub fn run_on(
+        checked: &[OutputFile],
+        elsewhere: &[String],
+        base_url: Option<&str>,
+        render: impl FnOnce(&[String]) -> Vec<OutputFile>,
+    ) -> LinkCheck {
         let mut check = LinkCheck {
-            written: files.iter().map(|file| file.path.clone()).collect(),
+            written: (checked.iter().map(|file| file.path.clone()))
+                .chain(elsewhere.iter().cloned())
+                .collect(),
             base: base_url.map(Base::new),
             ..LinkCheck::default()
         };
-        let pages: Vec<&OutputFile> = files.iter().filter(|file| is_html(&file.path)).collect();
-        let mut scans = Vec::new();
+        let pages: Vec<&OutputFile> = checked.iter().filter(|file| is_html(&file.path)).collect();
+        let scans = check.read(&pages);
+        // With nothing elsewhere, every page is read already.
+        if !elsewhere.is_empty() {
+            let wanted = check.unread_targets(&scans);
+            if !wanted.is_empty() {
+                let rendered = render(&wanted);
+                check.read(&rendered.iter().collect::<Vec<_>>());
+            }
+        }
+        let broken: Vec<Vec<BrokenLink>> = scans
+            .par_iter()
+            .map(|(file, links)| check.broken_links(file, links))
+            .collect();
+        check.broken = broken.into_iter().flatten().collect();
+        check
+    }
+
+    /// Reads the anchors and links of `pages` (on every core: the parser is the check's
+    /// main cost, and pages are independent), keeping the anchors; returns the links by
+    /// page. A page that cannot be read is noted as unchecked.
+    fn read<'f>(&mut self, pages: &[&'f OutputFile]) -> Vec<(&'f OutputFile, Vec<Link>)> {
         let every: Selector = "*".parse().expect("`*` is a selector");
-        let scanned = on_every_core(&pages, |page| scan(&page.bytes, &every));
+        let scanned: Vec<_> = pages
+            .par_iter()
+            .map(|page| scan(&page.bytes, &every))
+            .collect();
+        let mut scans = Vec::with_capacity(pages.len());
         for (file, scanned) in pages.iter().zip(scanned) {
             match scanned {
                 Ok(scan) => {
-                    check.anchors.insert(file.path.clone(), scan.anchors);
+                    self.anchors.insert(file.path.clone(), scan.anchors);
                     scans.push((*file, scan.links));
                 }
-                Err(reason) => check.unchecked.push(Unchecked {
+                Err(reason) => self.unchecked.push(Unchecked {
                     page: file.path.clone(),
                     reason,
                 }),
             }
         }
-        let broken = on_every_core(&scans, |(file, links)| {
-            let mut broken = Vec::new();
+        scans
+    }
+
+    /// The pages, not read yet, whose anchors the fragments of `scans`' links name.
+    fn unread_targets(&self, scans: &[(&OutputFile, Vec<Link>)]) -> Vec<String> {
+        let mut wanted = BTreeSet::new();
+        for (file, links) in scans {
             for link in links {
-                if let Some(problem) = check.problem(&file.path, &link.url()) {
-                    let (line, column) = line_column(&file.bytes, link.offset);
-                    broken.push(BrokenLink {
-                        page: file.path.clone(),
-                        link: link.clone(),
-                        problem,
-                        line,
-                        column,
-                    });
+                let url = clean(&link.url()).into_owned();
+                if let Ok(Some((target, Some(fragment)))) = self.destination(&file.path, &url)
+                    && anchor_of(fragment).is_some()
+                    && is_html(&target)
+                    && !self.anchors.contains_key(&target)
+                {
+                    wanted.insert(target);
                 }
             }
-            broken
-        });
-        check.broken = broken.into_iter().flatten().collect();
-        check
+        }
+        wanted.into_iter().collect()
+    }
+
+    /// The links among `links` of `file` that do not resolve.
+    fn broken_links(&self, file: &OutputFile, links: &[Link]) -> Vec<BrokenLink> {
+        let mut broken = Vec::new();
+        for link in links {
+            if let Some(problem) = self.problem(&file.path, &link.url()) {
+                let (line, column) = line_column(&file.bytes, link.offset);
+                broken.push(BrokenLink {
+                    page: file.path.clone(),
+                    link: link.clone(),
+                    problem,
+                    line,
+                    column,
+                });
+            }
+        }
+        broken
     }
 
     /// Why `url`, found on `page`, does not resolve (`None` when it does or leaves the site).
     pub fn problem(&self, page: &str, url: &str) -> Option<Problem> {
         let url = clean(url);
-        let (path, fragment, directory_ok) = match resolve(&url, page, self.base.as_ref()) {
-            Resolved::External => return None,
-            Resolved::AboveRoot => return Some(Problem::AboveRoot),
-            Resolved::Internal {
-                path,
-                fragment,
-                directory_ok,
-            } => (path, fragment, directory_ok),
-        };
-        let target = match self.target(path) {
-            Target::File(file) => file,
-            Target::Directory(index) if directory_ok => index,
-            Target::Directory(index) => return Some(Problem::Directory { index }),
-            Target::Missing(missing) => return Some(Problem::MissingFile(missing)),
+        let (target, fragment) = match self.destination(page, &url) {
+            Ok(Some(destination)) => destination,
+            Ok(None) => return None,
+            Err(problem) => return Some(problem),
         };
         let anchor = fragment.and_then(|fragment| self.missing_anchor(&target, fragment))?;
         Some(Problem::MissingAnchor {
             page: target,
             anchor,
         })
+    }
+
+    /// The file of the output that `url` (cleaned), found on `page`, names and its
+    /// fragment; `None` when the link leaves the site, or why it names no file.
+    fn destination<'u>(
+        &self,
+        page: &str,
+        url: &'u str,
+    ) -> Result<Option<(String, Option<&'u str>)>, Problem> {
+        let (path, fragment, directory_ok) = match resolve(url, page, self.base.as_ref()) {
+            Resolved::External => return Ok(None),
+            Resolved::AboveRoot => return Err(Problem::AboveRoot),
+            Resolved::Internal {
+                path,
+                fragment,
+                directory_ok,
+            } => (path, fragment, directory_ok),
+        };
+        match self.target(path) {
+            Target::File(file) => Ok(Some((file, fragment))),
+            Target::Directory(index) if directory_ok => Ok(Some((index, fragment))),
+            Target::Directory(index) => Err(Problem::Directory { index }),
+            Target::Missing(missing) => Err(Problem::MissingFile(missing)),
+        }
     }
 
     /// Which written file a resolved path names.
@@ -208,12 +279,7 @@ impl LinkCheck {
     /// The anchor `fragment` names when `page` has no such element (`None` when it has,
     /// or when the fragment needs none, or the target is not an HTML page).
     fn missing_anchor(&self, page: &str, fragment: &str) -> Option<String> {
-        // A text directive (`#id:~:text=…`) is not part of the id.
-        let fragment = fragment.split(":~:").next().unwrap_or_default();
-        // An empty fragment and `#top` scroll to the top of any page (HTML spec).
-        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
-            return None;
-        }
+        let fragment = anchor_of(fragment)?;
         let anchors = self.anchors.get(page)?;
         let decoded = percent_decode_str(fragment).decode_utf8_lossy();
         if anchors.contains(fragment) || anchors.contains(decoded.as_ref()) {
@@ -255,6 +321,22 @@ impl LinkCheck {
         };
         format!("{path}{fragment}")
     }
+}
+
+/// The anchor a `fragment` (still percent-encoded) asks its page for: none for an empty
+/// fragment and `#top`, which scroll to the top of any page (HTML spec), and never the
+/// text directive (`#id:~:text=…`), which is not part of the id.
+fn anchor_of(fragment: &str) -> Option<&str> {
+    let fragment = fragment.split(":~:").next().unwrap_or_default();
+    (!fragment.is_empty() && !fragment.eq_ignore_ascii_case("top")).then_some(fragment)
+}
+
+/// Whether the check follows `url`: a link into the site (relative, from `/`, or under
+/// `base_url`), rather than to another site or a scheme such as `mailto:`.
+pub fn is_followed(url: &str, base_url: Option<&str>) -> bool {
+    let base = base_url.map(Base::new);
+    // Whether a link leaves the site does not depend on the page it is on.
+    !matches!(resolve(&clean(url), "", base.as_ref()), Resolved::External)
 }
 
 enum Target {
@@ -413,32 +495,6 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, column)
-}
-
-/// `work` applied to every item, on every core, the results in the items' order (the
-/// parser is the check's main cost, and pages are independent).
-fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    let next = AtomicUsize::new(0);
-    let done = Mutex::new(Vec::with_capacity(items.len()));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let mut mine = Vec::new();
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(index) else { break };
-                    mine.push((index, work(item)));
-                }
-                done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// What one page holds: the anchors it defines and the links it makes.
