@@ -1546,6 +1546,35 @@ mod tests {
         );
     }
 
+    /// `check` leaves the pages that only the built-in templates render to `build`,
+    /// trusting them to render every generated corpus without a template error or a
+    /// broken link: this holds them to it.
+    #[test]
+    fn the_built_in_templates_build_a_corpus_without_a_problem() {
+        // Small enough for the index's claims × sources grid, and too large for it.
+        let large = Config {
+            sources: 30,
+            topics: 3,
+            claims: 60,
+            seed: 9,
+        };
+        for config in [small(9), large] {
+            let dir = generated(&config);
+            let report = factsheet::pipeline::build(&factsheet::pipeline::BuildOptions {
+                root: dir.path().to_path_buf(),
+                output: dir.path().join("public"),
+            })
+            .expect("build runs");
+            let problems: Vec<String> = report
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+                .collect();
+            assert!(problems.is_empty(), "{config:?}: {problems:#?}");
+            assert!(report.written.len() > config.sources, "{config:?}");
+        }
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_bytes() {
         let tree = |seed| read_tree(generated(&small(seed)).path());

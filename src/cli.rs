@@ -36,6 +36,13 @@ pub enum Command {
         timings: bool,
     },
     /// Verify everything, write nothing, report every problem at once.
+    ///
+    /// Once the content verifies, `check` also renders the pages the site can break and
+    /// checks their internal links: the pages whose template, or a template it extends or
+    /// includes, is the site's own (an unchanged copy of a built-in template is not); the
+    /// pages showing content that can make a checked link (Markdown linking into the site,
+    /// or text holding `base_url`); and the HTML files of `static/`. Pages that only the
+    /// built-in templates render are checked by `build`, which renders every page.
     Check {
         /// The site's root directory.
         #[arg(long, default_value = ".")]

@@ -1,17 +1,21 @@
 //! The one pipeline every command runs: load → verify → render → check links → write.
-//! `check` is its load-and-verify half (plus the render and the link check when the content
-//! verifies); `build` runs it all; `serve` runs it again on every change.
+//! `check` is its load-and-verify half (plus, when the content verifies, the render and the
+//! link check of the pages the site can break, chosen by `scope`); `build` runs it all;
+//! `serve` runs it again on every change.
 
-use std::collections::BTreeMap;
+mod scope;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Code, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
 use crate::links::{self, LinkCheck, Origins};
-use crate::render::{self, OutputFile, Templates};
+use crate::render::{self, OutputFile, PageJob, Templates};
 use crate::verify::{self, VerifiedSite};
 use crate::{load, output};
+use scope::Scope;
 
 /// What load and verify found.
 #[derive(Debug)]
@@ -133,21 +137,71 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
 }
 
 /// The templates' problems: whether they compile, and when `render` is set (the content
-/// verified, so there is something to show) whether every page renders and every internal
-/// link of the output resolves.
+/// verified, so there is something to show) whether the pages the site can break render
+/// and their internal links resolve (chosen by `scope`; `build` checks every page).
 pub fn check_templates(
     root: &Path,
     site: &VerifiedSite,
     render: bool,
     files: &mut Files,
 ) -> ToolResult<Diagnostics> {
-    if render {
-        return Ok(render_site(root, site, files)?.err().unwrap_or_default());
+    let templates = match Templates::load(root, files)? {
+        Ok(templates) => templates,
+        Err(problem) => return Ok([problem].into_iter().collect()),
+    };
+    if !render {
+        return Ok(Diagnostics::default());
     }
-    Ok(match Templates::load(root, files)? {
-        Ok(_) => Diagnostics::default(),
-        Err(problem) => [problem].into_iter().collect(),
-    })
+    let statics = render::templates::static_files(root)?;
+    let jobs = match scope::scope(site, &templates, &statics) {
+        Scope::Everything => {
+            let rendered = render_all(root, site, &templates, files, &mut Timings::default())?;
+            return Ok(rendered.err().unwrap_or_default());
+        }
+        Scope::Pages(jobs) => jobs,
+    };
+    let rendered = render::render_pages(site, &templates, &jobs, files);
+    if rendered.diagnostics.has_errors() {
+        return Ok(rendered.diagnostics);
+    }
+    let mut checked = rendered.files;
+    checked.extend(statics);
+    if !checked.iter().any(|file| links::is_html(&file.path)) {
+        return Ok(Diagnostics::default());
+    }
+    let elsewhere = unrendered_paths(site, &checked);
+    let mut problems = Diagnostics::default();
+    let check = LinkCheck::run_on(&checked, &elsewhere, base_url(site), |paths| {
+        // Pages outside the scope, named by a link's `#fragment`: rendered for their ids.
+        let jobs: Vec<PageJob> = render::page_jobs(site)
+            .into_iter()
+            .filter(|job| paths.contains(&job.path))
+            .collect();
+        let rendered = render::render_pages(site, &templates, &jobs, files);
+        problems.extend(rendered.diagnostics);
+        rendered.files
+    });
+    problems.extend(link_diagnostics(&check, site, &templates, &checked, files));
+    Ok(problems)
+}
+
+/// The paths of the output that `checked` leaves out: the other pages and the data files.
+fn unrendered_paths(site: &VerifiedSite, checked: &[OutputFile]) -> Vec<String> {
+    let checked: BTreeSet<&str> = checked.iter().map(|file| file.path.as_str()).collect();
+    let pages = render::page_jobs(site).into_iter().map(|job| job.path);
+    // Only their paths matter, and `claims.json` is the costly one to make.
+    let data = render::site_files::site_files(site)
+        .into_iter()
+        .map(|file| file.path)
+        .chain([render::CLAIMS_JSON.to_string()]);
+    pages
+        .chain(data)
+        .filter(|path| !checked.contains(path.as_str()))
+        .collect()
+}
+
+fn base_url(site: &VerifiedSite) -> Option<&str> {
+    site.config.base_url.as_deref()
 }
 
 /// Renders every output file and checks its internal links, or returns the problems
@@ -172,7 +226,22 @@ fn render_and_check(
         Ok(templates) => templates,
         Err(problem) => return Ok(Err([problem].into_iter().collect())),
     };
-    let rendered = render::render(site, &templates, root, files)?;
+    let loading = started.elapsed();
+    let rendered = render_all(root, site, &templates, files, timings);
+    timings.render += loading;
+    rendered
+}
+
+/// Renders every output file with `templates` and checks its internal links.
+fn render_all(
+    root: &Path,
+    site: &VerifiedSite,
+    templates: &Templates,
+    files: &mut Files,
+    timings: &mut Timings,
+) -> ToolResult<Result<Vec<OutputFile>, Diagnostics>> {
+    let started = Instant::now();
+    let rendered = render::render(site, templates, root, files)?;
     timings.render = started.elapsed();
     if rendered.diagnostics.has_errors() {
         return Ok(Err(rendered.diagnostics));
@@ -180,7 +249,8 @@ fn render_and_check(
     // On the files as they will be written, whatever the render produced: a link is good
     // when it names one of them.
     let started = Instant::now();
-    let problems = check_links(site, &templates, &rendered.files, files);
+    let check = LinkCheck::run(&rendered.files, base_url(site));
+    let problems = link_diagnostics(&check, site, templates, &rendered.files, files);
     timings.links = started.elapsed();
     if problems.has_errors() {
         return Ok(Err(problems));
@@ -188,14 +258,15 @@ fn render_and_check(
     Ok(Ok(rendered.files))
 }
 
-/// The broken internal links of `output`, as diagnostics naming the page and its template.
-fn check_links(
+/// The broken internal links `check` found in `output`, as diagnostics naming the page and
+/// its template.
+fn link_diagnostics(
+    check: &LinkCheck,
     site: &VerifiedSite,
     templates: &Templates,
     output: &[OutputFile],
     files: &mut Files,
 ) -> Diagnostics {
-    let check = LinkCheck::run(output, site.config.base_url.as_deref());
     if check.broken.is_empty() && check.unchecked.is_empty() {
         return Diagnostics::default();
     }

@@ -46,6 +46,26 @@ pub fn plain_text(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The targets of the links the HTML of `text` has (as `markdown_block` or
+/// `markdown_inline` renders it), in order: what a link check of the page will follow.
+pub fn link_targets(text: &str) -> Vec<String> {
+    // Without a `]` (inline links, references) or a `<` (autolinks), no link.
+    if !text.contains([']', '<']) {
+        return Vec::new();
+    }
+    sanitized(Parser::new_ext(text, options()))
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                ..
+            }) => Some(format!("mailto:{dest_url}")),
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.into_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether a link target is allowed: http(s), mailto, or relative (no scheme).
 pub fn is_safe_link(url: &str) -> bool {
     let cleaned: String = url
@@ -149,6 +169,37 @@ mod tests {
         assert!(!is_safe_link("javascript:alert(1)"));
         assert!(!is_safe_link("data:text/html,hi"));
         assert!(!is_safe_link("vbscript:x"));
+    }
+
+    #[test]
+    fn link_targets_are_those_of_the_html() {
+        let text = "See [a](../x.html#y), <https://example.org/> and <desk@example.org>,\n\
+                    [b][ref], ![an image](pic.png) and [no](javascript:x()).\n\n[ref]: /z";
+        assert_eq!(
+            link_targets(text),
+            [
+                "../x.html#y",
+                "https://example.org/",
+                "mailto:desk@example.org",
+                "/z"
+            ]
+        );
+        assert_eq!(
+            link_targets("Plain words: no links (none)."),
+            Vec::<String>::new()
+        );
+        let html = markdown_block(text);
+        for target in [
+            "../x.html#y",
+            "https://example.org/",
+            "mailto:desk@example.org",
+            "/z",
+        ] {
+            assert!(
+                html.contains(&format!("href=\"{target}\"")),
+                "{target} in {html}"
+            );
+        }
     }
 
     #[test]

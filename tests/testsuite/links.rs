@@ -2,6 +2,7 @@
 //! an anchor its page lacks, is a `broken-link` error naming the page and the template,
 //! and nothing is written.
 
+use std::collections::BTreeSet;
 use std::fs;
 
 use crate::support::{Site, bundled_copy, repo_root};
@@ -203,4 +204,101 @@ fn the_bundled_site_has_no_broken_link() {
         "{}",
         check.stdout
     );
+}
+
+#[test]
+fn check_renders_the_page_a_link_names_an_anchor_of() {
+    // `check` renders the topic page (its template is the site's) but not the source page,
+    // which only the built-in template renders: it is rendered for its anchors all the same.
+    let start = crate::support::ARTICLE.find("eight children").unwrap();
+    let good = format!("../../sources/article/index.html#passage-{start}");
+    let site = with_topic_template(&format!(
+        r#"<a href="{good}">Good</a> <a href="../../sources/article/index.html#passage-9999">Bad</a>"#
+    ));
+    let check = site.check_json();
+    check.assert_code(1);
+    let d = check.diagnostic("broken-link");
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains("`sources/article/index.html` has no element with id `passage-9999`"),
+        "{message}"
+    );
+    assert_eq!(d["suggestion"], format!("did you mean `{good}`?"), "{d}");
+    assert_eq!(d["file"], "templates/topic.html");
+}
+
+/// The `broken-link` messages of a run: from `check`'s JSON, or `build`'s human report.
+fn broken_links(site: &Site, command: &str) -> BTreeSet<String> {
+    if command == "check" {
+        let check = site.check_json();
+        check.assert_code(1);
+        return check
+            .diagnostics()
+            .iter()
+            .filter(|d| d["code"] == "broken-link")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect();
+    }
+    let build = site.run(&["build"]);
+    build.assert_code(1);
+    build
+        .stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("error[broken-link]: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn check_finds_the_broken_links_of_the_content_that_build_finds() {
+    // A broken link from every kind of Markdown field, and an address under `base_url`
+    // in a plain one; each shows on its own set of pages. The quiet topic has none, but
+    // cites the source that has some.
+    let topic = |slug: &str, extra: &str| {
+        format!(
+            "title: {slug}\nsummary: \"[s](s-{slug}.html)\"\ncorrections:\n  - date: 2025-01-01\n    note: \"[tc](#tc-{slug})\"\nclaims:\n  - id: c-{slug}\n    statement: \"[st](st-{slug}.html) eight\"\n    note: \"[n](../n-{slug}/)\"\n    corrections:\n      - date: 2025-01-02\n        note: \"[cc](/cc-{slug}.html)\"\n    citations:\n      - source: {extra}\n        quote: \"eight children were reunited\"\n        note: \"[cn](https://facts.example.org/sheet/cn-{slug}.html)\"\n"
+        )
+    };
+    let site = Site::new()
+        .file(
+            "content/site.yaml",
+            "title: Test site\nbase_url: https://facts.example.org/sheet/\n",
+        )
+        .file("content/topics/main.yaml", &topic("main", "article"))
+        .file("content/topics/other.yaml", &topic("other", "second"))
+        .file("content/topics/quiet.yaml", "title: Quiet\nclaims:\n  - id: quiet\n    statement: Eight children.\n    citations:\n      - source: third\n        quote: \"eight children were reunited\"\n")
+        .file("content/sources/second.txt", crate::support::ARTICLE)
+        .file("content/sources/third.txt", crate::support::ARTICLE)
+        .file(
+            "content/sources/third.yaml",
+            "title: https://facts.example.org/sheet/gone/\nnote: \"[sn](#sn)\"\n",
+        );
+    let from_check = broken_links(&site, "check");
+    let from_build = broken_links(&site, "build");
+    assert!(from_build.len() >= 14, "{from_build:#?}");
+    assert_eq!(from_check, from_build);
+}
+
+#[test]
+fn check_finds_the_broken_links_of_a_site_template_that_build_finds() {
+    let site = Site::new()
+        .file(
+            "templates/base.html",
+            &builtin_with(
+                "base.html",
+                "<main",
+                r#"<a href="{{ root }}gone.html">x</a>"#,
+            ),
+        )
+        .file(
+            "templates/source.html",
+            &builtin_with(
+                "source.html",
+                "{% endblock content %}",
+                r##"<a href="#gone">x</a>"##,
+            ),
+        );
+    let from_check = broken_links(&site, "check");
+    assert_eq!(from_check.len(), 5, "{from_check:#?}");
+    assert_eq!(from_check, broken_links(&site, "build"));
 }
