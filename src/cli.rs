@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::diagnostics::render::terminal::printable;
 use crate::diagnostics::render::{HumanOptions, human, render_human, render_json};
 use crate::diagnostics::{Diagnostics, Files};
 use crate::error::ToolError;
@@ -284,11 +285,9 @@ fn find(root: &Path, phrase: &str) -> ExitCode {
 fn print_places(out: &mut impl Write, places: &[crate::find::Place]) {
     for place in places {
         let _ = writeln!(out, "{}:{}", place.file, place.line);
-        let _ = writeln!(
-            out,
-            "    …{}[{}]{}…\n",
-            place.before, place.passage, place.after
-        );
+        // The source's own words, which may hold terminal escapes.
+        let context = format!("{}[{}]{}", place.before, place.passage, place.after);
+        let _ = writeln!(out, "    …{}…\n", printable(&context));
         let _ = writeln!(out, "{}", crate::find::citation_yaml(place));
     }
 }
@@ -349,7 +348,8 @@ fn tool_failure(error: &ToolError, format: Format) -> ExitCode {
         }
         Format::Human => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error[{}]: {error}", error.code());
+            let message = error.to_string();
+            let _ = writeln!(stderr, "error[{}]: {}", error.code(), printable(&message));
             if let Some(help) = error.help() {
                 let _ = writeln!(stderr, "  = help: {help}");
             }

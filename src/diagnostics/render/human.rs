@@ -1,6 +1,11 @@
 //! rustc-style diagnostics for people: `file:line:column`, a code frame of the offending
 //! line with the value underlined, the message, the help, and for a quote that did not
 //! verify the closest passage with a word-by-word difference.
+//!
+//! Everything taken from the content (messages naming ids and values, file names, labels,
+//! help, suggestions, the words of a diff) goes through [`printable`], so that no control
+//! character or bidi override in a file reaches the terminal as it is; annotate-snippets
+//! does the same for the code frame's lines.
 
 use std::ops::Range;
 
@@ -8,6 +13,7 @@ use annotate_snippets::{
     Annotation, AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet,
 };
 
+use super::terminal::printable;
 use crate::diagnostics::{Diagnostic, Diagnostics, DiffWord, Files, Severity};
 
 /// How the human report looks.
@@ -79,7 +85,7 @@ fn report<'a>(d: &'a Diagnostic, files: &'a Files, options: HumanOptions) -> Vec
             Some(text) if span.bytes.end <= text.len() => code_frame(d, span, text).into(),
             // No text to frame (a file name problem, a source that is not UTF-8): the
             // location alone. `Origin` shows its column as given, so pass it 1-based.
-            _ => Origin::path(span.file.as_str())
+            _ => Origin::path(printable(span.file.as_str()))
                 .line(span.line)
                 .char_column(span.column)
                 .into(),
@@ -93,7 +99,9 @@ fn report<'a>(d: &'a Diagnostic, files: &'a Files, options: HumanOptions) -> Vec
         if !same_file {
             elements.push(
                 Level::NOTE
-                    .message(format!("{}: {}", related.span, related.message))
+                    .message(
+                        printable(&format!("{}: {}", related.span, related.message)).into_owned(),
+                    )
                     .into(),
             );
         }
@@ -106,13 +114,13 @@ fn report<'a>(d: &'a Diagnostic, files: &'a Files, options: HumanOptions) -> Vec
                 .into(),
         );
     } else if let Some(suggestion) = &d.suggestion {
-        elements.push(Level::NOTE.message(suggestion.as_str()).into());
+        elements.push(Level::NOTE.message(printable(suggestion)).into());
     }
     if let Some(help) = &d.help {
-        elements.push(Level::HELP.message(help.as_str()).into());
+        elements.push(Level::HELP.message(printable(help)).into());
     }
     let title = level(d.severity)
-        .primary_title(d.message.as_str())
+        .primary_title(printable(&d.message))
         .id(d.code.as_str());
     vec![title.elements(elements)]
 }
@@ -123,7 +131,7 @@ fn code_frame<'a>(
     span: &'a crate::model::Span,
     text: &'a str,
 ) -> Snippet<'a, Annotation<'a>> {
-    let label = d.label.as_deref().unwrap_or("");
+    let label = printable(d.label.as_deref().unwrap_or(""));
     // A BOM is invisible in an editor: left in, it would count as a column of line 1.
     let bom = text
         .strip_prefix('\u{feff}')
@@ -131,7 +139,7 @@ fn code_frame<'a>(
     let shift =
         |bytes: &Range<usize>| bytes.start.saturating_sub(bom)..bytes.end.saturating_sub(bom);
     let mut snippet = Snippet::source(&text[bom..])
-        .path(span.file.as_str())
+        .path(printable(span.file.as_str()))
         .fold(true)
         .annotation(
             AnnotationKind::Primary
@@ -142,7 +150,7 @@ fn code_frame<'a>(
         snippet = snippet.annotation(
             AnnotationKind::Context
                 .span(shift(&related.span.bytes))
-                .label(related.message.as_str()),
+                .label(printable(&related.message)),
         );
     }
     snippet
@@ -163,9 +171,9 @@ fn word_diff_text(diff: &[DiffWord], options: HumanOptions) -> String {
         .iter()
         .take(MAX_DIFF_WORDS)
         .map(|word| match word {
-            DiffWord::Same(text) => text.clone(),
-            DiffWord::Removed(text) => format!("{red}[-{text}-]{reset}"),
-            DiffWord::Added(text) => format!("{green}{{+{text}+}}{reset}"),
+            DiffWord::Same(text) => printable(text).into_owned(),
+            DiffWord::Removed(text) => format!("{red}[-{}-]{reset}", printable(text)),
+            DiffWord::Added(text) => format!("{green}{{+{}+}}{reset}", printable(text)),
         })
         .collect();
     if diff.len() > MAX_DIFF_WORDS {
@@ -178,6 +186,7 @@ fn word_diff_text(diff: &[DiffWord], options: HumanOptions) -> String {
 mod tests {
     use super::*;
     use crate::diagnostics::Code;
+    use crate::diagnostics::render::terminal;
     use crate::model::{RelPath, Span};
 
     fn one(diagnostic: Diagnostic) -> Diagnostics {
@@ -210,6 +219,34 @@ mod tests {
         assert!(out.contains("^^^^^^^ not a stance"), "{out}");
         assert!(out.contains("help: did you mean `supports`?"), "{out}");
         assert!(!out.contains('\x1b'), "no colour when asked for none");
+    }
+
+    #[test]
+    fn what_the_content_holds_reaches_the_terminal_escaped() {
+        let file = RelPath::from_slash("content/sources/\u{1b}[2J.txt");
+        let d = Diagnostic::error(Code::InvalidId, "`\u{1b}[2J` is not\nvalid \u{202e}")
+            .at(Span {
+                file,
+                line: 1,
+                column: 1,
+                bytes: 0..0,
+            })
+            .help("rename \u{9b}31m")
+            .diff(vec![DiffWord::Added("\u{1b}[31mred".into())]);
+        let out = render_human(&one(d), &Files::default(), HumanOptions { color: false });
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && terminal::acts_on_terminal(c)),
+            "{out:?}"
+        );
+        for shown in [
+            "`\\u{1b}[2J` is not\\nvalid \\u{202e}",
+            "content/sources/\\u{1b}[2J.txt:1:1",
+            "rename \\u{9b}31m",
+            "{+\\u{1b}[31mred+}",
+        ] {
+            assert!(out.contains(shown), "{shown} in {out}");
+        }
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! The JSON report of `check --format json`: one object with the counts and every
-//! diagnostic, in the shape the format contract fixes.
+//! diagnostic, in the shape the format contract fixes. Printed on a terminal as often as
+//! read by a program, it escapes what a terminal would act on (see [`super::terminal`]).
+
+use std::io;
 
 use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter};
 
+use super::terminal::acts_on_terminal;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 
 #[derive(Serialize)]
@@ -69,7 +74,36 @@ pub fn render_json(diagnostics: &Diagnostics) -> String {
             .map(JsonDiagnostic::from)
             .collect(),
     };
-    serde_json::to_string(&report).expect("a report of strings and numbers always serialises")
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, TerminalSafe);
+    report
+        .serialize(&mut serializer)
+        .expect("a report of strings and numbers always serialises");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// serde_json's compact output, with DEL, the C1 controls and the bidi controls written as
+/// `\uXXXX` escapes as well as the C0 controls JSON itself escapes: the same JSON value,
+/// which no terminal acts on.
+struct TerminalSafe;
+
+impl Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if acts_on_terminal(c) {
+                CompactFormatter.write_string_fragment(writer, &fragment[start..at])?;
+                // All of them are in the Basic Multilingual Plane: one `\uXXXX` each.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        CompactFormatter.write_string_fragment(writer, &fragment[start..])
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +140,22 @@ mod tests {
         assert_eq!(d["claim"], "letter-delivered");
         assert_eq!(d["source"], "004_fe16e8dfe30d3c42");
         assert_eq!(d["suggestion"], "the real passage");
+    }
+
+    #[test]
+    fn what_a_terminal_acts_on_is_escaped_and_reads_back_the_same() {
+        let message = "id `\u{1b}[2J\u{9b}31m\u{7f}\u{202e}` ü “x”";
+        let diagnostics: Diagnostics = [Diagnostic::error(Code::InvalidId, message)]
+            .into_iter()
+            .collect();
+        let json = render_json(&diagnostics);
+        assert!(!json.chars().any(acts_on_terminal), "{json:?}");
+        assert!(
+            json.contains(r"\u001b[2J\u009b31m\u007f\u202e` ü “x”"),
+            "{json}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["diagnostics"][0]["message"], message);
     }
 
     #[test]
