@@ -2,14 +2,31 @@
 //! our `Span`s and diagnostics (located at the offending key or value).
 
 use serde::de::DeserializeOwned;
-use serde_saphyr::{Location, Options};
+use serde_saphyr::options::AliasLimits;
+use serde_saphyr::{Budget, Location, Options};
 
 use crate::diagnostics::{Code, Diagnostic, closest_name};
 use crate::model::{RelPath, Span};
 
-/// Limits that keep a hostile file from exhausting memory (aliases, nesting, events).
+/// Limits that keep a hostile file from exhausting the stack or memory: nesting, values,
+/// text, and what aliases (`*name`) may expand to. A factsheet file nests six levels at
+/// most and holds no more than a few thousand values, so each limit is far above any real
+/// file and far below harm. Written out (they are serde-saphyr's defaults today) so they
+/// hold whatever a later version defaults to; `docs/security.md` gives them.
 fn options() -> Options {
-    Options::default()
+    let mut budget = Budget::default();
+    budget.max_depth = 64;
+    budget.max_nodes = 250_000;
+    budget.max_events = 1_000_000;
+    budget.max_total_scalar_bytes = 64 << 20;
+    budget.max_aliases = 50_000;
+    let mut aliases = AliasLimits::default();
+    aliases.max_total_replayed_events = 1_000_000;
+    aliases.max_replay_stack_depth = 64;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.alias_limits = aliases;
+    options
 }
 
 /// The file deserialised as `T`, or the one diagnostic that stopped it.
@@ -261,7 +278,8 @@ fn classify(message: &str, at_start: bool) -> Diagnostic {
             .label("not a map")
             .help(help);
     }
-    if message.starts_with("recursion limit") {
+    // The parser's own limit (flow collections), then the budget's (any collection).
+    if message.starts_with("recursion limit") || message.starts_with("budget breached: Depth") {
         return Diagnostic::error(
             Code::YamlSyntax,
             "invalid YAML: lists or maps nested too deeply",
@@ -365,6 +383,29 @@ mod tests {
         // YAML also breaks lines at a lone carriage return; the code frame does not.
         let d = error_of("title: T\r\rclaims:\n  - id: a\n    statment: s\n");
         assert_eq!(d.span.unwrap().line, 3);
+    }
+
+    #[test]
+    fn deep_nesting_is_reported_as_nesting_not_as_aliases() {
+        for title in [
+            format!("{}x{}", "{a: ".repeat(100), "}".repeat(100)),
+            format!("\n  {}x", "- ".repeat(100)),
+            format!("{}{}", "[".repeat(1000), "]".repeat(1000)),
+        ] {
+            let d = error_of(&format!("title: {title}\nclaims: []\n"));
+            assert_eq!(d.code, Code::YamlSyntax);
+            assert!(d.message.contains("nested too deeply"), "{}", d.message);
+        }
+        let laughs: String = (1..8)
+            .map(|i| {
+                format!(
+                    "  - &l{i} [{}]\n",
+                    vec![format!("*l{}", i - 1); 10].join(", ")
+                )
+            })
+            .collect();
+        let d = error_of(&format!("title:\n  - &l0 [lol, lol]\n{laughs}claims: []\n"));
+        assert!(d.message.contains("too many values"), "{}", d.message);
     }
 
     #[test]
