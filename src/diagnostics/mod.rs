@@ -41,6 +41,7 @@ pub enum Code {
     InvalidSlug,
     InvalidDate,
     InvalidUrl,
+    InvalidLanguage,
     // Sources.
     SourceNotUtf8,
     FileNotUtf8,
@@ -89,6 +90,7 @@ impl Code {
             Code::InvalidSlug => "invalid-slug",
             Code::InvalidDate => "invalid-date",
             Code::InvalidUrl => "invalid-url",
+            Code::InvalidLanguage => "invalid-language",
             Code::SourceNotUtf8 => "source-not-utf8",
             Code::FileNotUtf8 => "file-not-utf8",
             Code::SourceEmpty => "source-empty",

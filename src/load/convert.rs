@@ -201,7 +201,7 @@ impl<'a> Converter<'a> {
             description: self.optional_text("description", raw.description),
             base_url: base_url.map(|url| ensure_trailing_slash(&url)),
             language: self
-                .optional_text("language", raw.language)
+                .language("language", raw.language)
                 .unwrap_or_else(|| "en".to_string()),
             publisher: self.optional_text("publisher", raw.publisher),
             search: self.switch("search", raw.search).unwrap_or(true),
@@ -241,8 +241,8 @@ impl<'a> Converter<'a> {
             publisher: self.optional_text("publisher", raw.publisher),
             published: self.date("published", raw.published),
             url: self.url("url", raw.url),
-            language: self.optional_text("language", raw.language),
-            translated_from: self.optional_text("translated_from", raw.translated_from),
+            language: self.language("language", raw.language),
+            translated_from: self.language("translated_from", raw.translated_from),
             note: self.optional_text("note", raw.note),
         }
     }
@@ -277,6 +277,33 @@ impl<'a> Converter<'a> {
             .at(date.span)
             .label("expected YYYY-MM-DD")
             .help("write the date as an ISO date, e.g. 2025-10-10"),
+        );
+        None
+    }
+
+    /// An optional language tag: blank means not given, anything but a BCP 47 tag is
+    /// refused (it becomes `lang` attributes, JSON-LD and the search index's file names).
+    fn language(&mut self, field: &str, value: Value) -> Option<String> {
+        let text = self.text(field, value)?;
+        let tag = text.value.trim();
+        if tag.is_empty() {
+            return None;
+        }
+        if is_language_tag(tag) {
+            return Some(tag.to_string());
+        }
+        let help = match tag.replace('_', "-") {
+            dashed if is_language_tag(&dashed) => format!("did you mean `{dashed}`?"),
+            _ => "write a BCP 47 language tag, such as `en`, `en-GB` or `uk`".to_string(),
+        };
+        self.push(
+            Diagnostic::error(
+                Code::InvalidLanguage,
+                format!("`{field}` is not a language tag: `{tag}`"),
+            )
+            .at(text.span)
+            .label("expected a language tag")
+            .help(help),
         );
         None
     }
@@ -538,6 +565,16 @@ pub fn is_web_url(text: &str) -> bool {
     })
 }
 
+/// A BCP 47 language tag by its shape: subtags of 1–8 ASCII letters or digits joined by
+/// `-`, the first of letters only (`en`, `en-GB`, `zh-Hant-TW`, `x-klingon`).
+pub fn is_language_tag(text: &str) -> bool {
+    let subtag =
+        |s: &str| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    let mut subtags = text.split('-');
+    let first = subtags.next().unwrap_or_default();
+    subtag(first) && first.bytes().all(|b| b.is_ascii_alphabetic()) && subtags.all(subtag)
+}
+
 /// Checks a file stem against the id rule, for source ids and topic slugs.
 pub fn stem_problem(stem: &str) -> Option<String> {
     check_identifier(stem)
@@ -633,5 +670,32 @@ mod tests {
         assert!(!is_web_url("https://"));
         assert!(!is_web_url("/relative"));
         assert!(!is_web_url("https://exa mple.org"));
+    }
+
+    #[test]
+    fn language_tags() {
+        for tag in [
+            "en",
+            "en-GB",
+            "zh-Hant-TW",
+            "es-419",
+            "x-klingon",
+            "i-navajo",
+        ] {
+            assert!(is_language_tag(tag), "{tag}");
+        }
+        for text in [
+            "",
+            "en_GB",
+            "English language",
+            "../x",
+            "en-",
+            "-en",
+            "1en",
+            "en<b>",
+            "abcdefghi",
+        ] {
+            assert!(!is_language_tag(text), "{text}");
+        }
     }
 }
