@@ -7,6 +7,7 @@ mod build;
 mod bundled;
 mod diagnostics;
 mod editors;
+mod hostile;
 mod http;
 mod links;
 mod provenance;
