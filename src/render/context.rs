@@ -6,8 +6,8 @@
 //! - fields ending in `_html` are already-safe HTML (rendered Markdown, escaped): print
 //!   them with `| safe`; every other string is raw text and is escaped by Tera.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -326,7 +326,7 @@ pub struct ContextBuilder<'a> {
     citing: HashMap<&'a str, Vec<(usize, usize)>>,
     has_feed: bool,
     /// The sources with a `url`, prepared on first use for building text fragments.
-    searchable: HashMap<&'a str, OnceCell<Searchable<'a>>>,
+    searchable: HashMap<&'a str, OnceLock<Searchable<'a>>>,
 }
 
 impl<'a> ContextBuilder<'a> {
@@ -370,7 +370,7 @@ impl<'a> ContextBuilder<'a> {
                 .sources
                 .iter()
                 .filter(|source| source.meta.url.is_some())
-                .map(|source| (source.id.as_str(), OnceCell::new()))
+                .map(|source| (source.id.as_str(), OnceLock::new()))
                 .collect(),
         }
     }

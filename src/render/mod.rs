@@ -15,6 +15,7 @@ pub mod templates;
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use tera::Context;
 
 use crate::diagnostics::{Diagnostics, Files};
@@ -44,13 +45,19 @@ pub fn render(
     root: &Path,
     files: &mut Files,
 ) -> ToolResult<Rendered> {
-    let mut rendered = render_pages(site, templates, &page_jobs(site), files);
-    rendered.files.extend(data_files(site));
+    // The data files need no template: made on one core while the pages take the others.
+    let (mut rendered, data) = rayon::join(
+        || render_pages(site, templates, &page_jobs(site), files),
+        || data_files(site),
+    );
+    rendered.files.extend(data);
     rendered.files.extend(templates::static_files(root)?);
     Ok(rendered)
 }
 
-/// Renders the pages of `jobs` only (`serve` re-renders just what a change touched).
+/// Renders the pages of `jobs` only (`serve` re-renders just what a change touched), on
+/// every core. The files and the diagnostics come in the order of `jobs`, whatever order
+/// the pages were rendered in, so the output does not depend on the machine.
 pub fn render_pages(
     site: &VerifiedSite,
     templates: &Templates,
@@ -58,15 +65,15 @@ pub fn render_pages(
     files: &mut Files,
 ) -> Rendered {
     let builder = ContextBuilder::new(site);
+    let pages: Vec<tera::TeraResult<OutputFile>> = jobs
+        .par_iter()
+        .map(|job| render_page(&builder, templates, job))
+        .collect();
     let mut diagnostics = Diagnostics::default();
-    let mut out = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let context = page_context(&builder, job);
-        match templates.render(job.template, &context) {
-            Ok(html) => out.push(OutputFile {
-                path: job.path.clone(),
-                bytes: html.into_bytes(),
-            }),
+    let mut out = Vec::with_capacity(pages.len());
+    for page in pages {
+        match page {
+            Ok(file) => out.push(file),
             Err(error) => diagnostics.push(templates.diagnose(&error, files)),
         }
     }
@@ -74,6 +81,19 @@ pub fn render_pages(
         files: out,
         diagnostics,
     }
+}
+
+/// One page: its context, through its template.
+fn render_page(
+    builder: &ContextBuilder,
+    templates: &Templates,
+    job: &PageJob,
+) -> tera::TeraResult<OutputFile> {
+    let html = templates.render(job.template, &page_context(builder, job))?;
+    Ok(OutputFile {
+        path: job.path.clone(),
+        bytes: html.into_bytes(),
+    })
 }
 
 /// Where the data of every claim goes.
@@ -204,4 +224,93 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
         Subject::NotFound => {}
     }
     context
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled site, verified.
+    fn bundled() -> VerifiedSite {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::pipeline::check(root).expect("the bundled site loads");
+        assert!(!checked.diagnostics.has_errors());
+        checked.site
+    }
+
+    fn builtin_templates() -> Templates {
+        let empty = tempfile::tempdir().unwrap();
+        Templates::load(empty.path(), &mut Files::default())
+            .unwrap()
+            .expect("the built-in templates compile")
+    }
+
+    /// `jobs` rendered on a pool of `threads` threads.
+    fn rendered_on(
+        threads: usize,
+        site: &VerifiedSite,
+        templates: &Templates,
+        jobs: &[PageJob],
+    ) -> Rendered {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| render_pages(site, templates, jobs, &mut Files::default()))
+    }
+
+    #[test]
+    fn pages_rendered_in_parallel_are_those_rendered_one_by_one_in_job_order() {
+        let site = bundled();
+        let templates = builtin_templates();
+        let jobs = page_jobs(&site);
+        let parallel = rendered_on(4, &site, &templates, &jobs);
+        let one_by_one: Vec<OutputFile> = jobs
+            .iter()
+            .flat_map(|job| rendered_on(1, &site, &templates, std::slice::from_ref(job)).files)
+            .collect();
+        assert!(parallel.diagnostics.is_empty());
+        assert_eq!(parallel.files.len(), jobs.len());
+        assert!(
+            parallel
+                .files
+                .iter()
+                .map(|f| &f.path)
+                .eq(jobs.iter().map(|j| &j.path))
+        );
+        assert!(parallel.files == one_by_one, "the same bytes, page by page");
+    }
+
+    #[test]
+    fn template_errors_are_reported_in_job_order() {
+        let site = bundled();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("templates")).unwrap();
+        let first = site.topics[0].slug.to_string();
+        std::fs::write(
+            root.path().join("templates/topic.html"),
+            format!("{{% if topic.slug == \"{first}\" %}}{{{{ first_missing }}}}{{% else %}}{{{{ other_missing }}}}{{% endif %}}"),
+        )
+        .unwrap();
+        let templates = Templates::load(root.path(), &mut Files::default())
+            .unwrap()
+            .unwrap();
+        let topics: Vec<PageJob> = page_jobs(&site)
+            .into_iter()
+            .filter(|job| matches!(job.subject, Subject::Topic(_)))
+            .collect();
+        let messages = |jobs: &[PageJob]| -> Vec<bool> {
+            rendered_on(4, &site, &templates, jobs)
+                .diagnostics
+                .iter()
+                .map(|d| d.message.contains("first_missing"))
+                .collect()
+        };
+        let mut expected = vec![false; topics.len()];
+        expected[0] = true;
+        assert_eq!(messages(&topics), expected);
+        let reversed: Vec<PageJob> = topics.iter().rev().cloned().collect();
+        expected.reverse();
+        assert_eq!(messages(&reversed), expected);
+    }
 }
