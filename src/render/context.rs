@@ -2,7 +2,8 @@
 //!
 //! Conventions for template authors (also in `docs/templates.md`):
 //! - every page gets `site`, `root` (the relative path back to the site root, e.g.
-//!   `../../`, so links work from `file://` and under any `base_url`), `page` and `nav`;
+//!   `../../`, so links work from `file://` and under any `base_url`), `page`, `nav` and
+//!   `nav_compact` (see [`NAV_MAX_TOPICS`]);
 //! - fields ending in `_html` are already-safe HTML (rendered Markdown, escaped): print
 //!   them with `| safe`; every other string is raw text and is escaped by Tera.
 
@@ -33,6 +34,9 @@ pub struct SiteContext {
     pub feed: Option<String>,
     /// Whether the site has a search index (`search` in `site.yaml`).
     pub search: bool,
+    /// How many topics the site has (the header names them all only up to
+    /// [`NAV_MAX_TOPICS`]).
+    pub topic_count: usize,
 }
 
 /// The page being rendered.
@@ -267,6 +271,11 @@ pub struct SourcePage {
 /// The most sources the index's claims × sources overview shows.
 pub const GRID_MAX_SOURCES: usize = 24;
 
+/// The most topics the header of every page lists. Beyond that a row of links stops being
+/// a navigation anyone reads, and it costs every page its size times the topics: the
+/// header then links to the index's list of every topic and names only the current topic.
+pub const NAV_MAX_TOPICS: usize = 12;
+
 /// Where pages live, relative to the site root.
 pub fn topic_path(slug: &str) -> String {
     format!("topics/{slug}/index.html")
@@ -387,6 +396,7 @@ impl<'a> ContextBuilder<'a> {
             locale: super::sharing::og_locale(&config.language),
             feed: self.has_feed.then(|| super::site_files::FEED.to_string()),
             search: config.search,
+            topic_count: self.site.topics.len(),
         }
     }
 
@@ -411,16 +421,28 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    pub fn nav(&self, root: &str, current: Option<&str>) -> Vec<NavItem> {
-        self.site
-            .topics
-            .iter()
-            .map(|topic| NavItem {
+    /// Whether the header leaves topics out: above [`NAV_MAX_TOPICS`] topics it links to
+    /// the index's list of them instead.
+    pub fn nav_compact(&self) -> bool {
+        self.site.topics.len() > NAV_MAX_TOPICS
+    }
+
+    /// The topics the header lists, `current` (a topic's index) marked: every topic, or
+    /// when the header is compact only the current one.
+    pub fn nav(&self, root: &str, current: Option<usize>) -> Vec<NavItem> {
+        let item = |index: usize| {
+            let topic = &self.site.topics[index];
+            NavItem {
                 title: topic.title.clone(),
                 url: format!("{root}{}", topic_path(topic.slug.as_str())),
-                current: current == Some(topic.slug.as_str()),
-            })
-            .collect()
+                current: current == Some(index),
+            }
+        };
+        if self.nav_compact() {
+            current.map(item).into_iter().collect()
+        } else {
+            (0..self.site.topics.len()).map(item).collect()
+        }
     }
 
     fn summary(&self, id: &str, root: &str) -> SourceSummary {
@@ -728,4 +750,80 @@ fn passage_text(original: &str, fragments: &[std::ops::Range<usize>]) -> String 
         .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join(" […] ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RelPath, Slug};
+
+    /// A site of `count` topics without claims: `t0`, `t1`…
+    fn site_with_topics(count: usize) -> VerifiedSite {
+        VerifiedSite {
+            config: Default::default(),
+            sources: Vec::new(),
+            topics: (0..count)
+                .map(|i| VerifiedTopic {
+                    slug: Slug::parse(&format!("t{i}")).unwrap(),
+                    file: RelPath::from_slash(&format!("content/topics/t{i}.yaml")),
+                    title: format!("Topic {i}"),
+                    summary: None,
+                    claims: Vec::new(),
+                    review: Review::default(),
+                })
+                .collect(),
+        }
+    }
+
+    fn titles(nav: &[NavItem]) -> Vec<(&str, &str, bool)> {
+        nav.iter()
+            .map(|item| (item.title.as_str(), item.url.as_str(), item.current))
+            .collect()
+    }
+
+    #[test]
+    fn up_to_the_limit_the_nav_lists_every_topic_and_marks_the_current_one() {
+        let site = site_with_topics(NAV_MAX_TOPICS);
+        let builder = ContextBuilder::new(&site);
+        assert!(!builder.nav_compact());
+        let nav = builder.nav("../../", Some(1));
+        assert_eq!(nav.len(), NAV_MAX_TOPICS);
+        assert_eq!(
+            titles(&nav[..2]),
+            [
+                ("Topic 0", "../../topics/t0/index.html", false),
+                ("Topic 1", "../../topics/t1/index.html", true),
+            ]
+        );
+        assert_eq!(
+            builder.nav("", None).iter().filter(|i| i.current).count(),
+            0
+        );
+    }
+
+    #[test]
+    fn beyond_the_limit_the_nav_names_only_the_current_topic() {
+        let site = site_with_topics(NAV_MAX_TOPICS + 1);
+        let builder = ContextBuilder::new(&site);
+        assert!(builder.nav_compact());
+        assert_eq!(builder.site_context().topic_count, NAV_MAX_TOPICS + 1);
+        assert_eq!(
+            titles(&builder.nav("../../", Some(3))),
+            [("Topic 3", "../../topics/t3/index.html", true)]
+        );
+        assert!(
+            builder.nav("", None).is_empty(),
+            "the index and the sources"
+        );
+    }
+
+    #[test]
+    fn the_compact_nav_does_not_grow_with_the_topics() {
+        let small = site_with_topics(NAV_MAX_TOPICS + 1);
+        let large = site_with_topics(10 * NAV_MAX_TOPICS);
+        for current in [None, Some(0)] {
+            let nav = |site| ContextBuilder::new(site).nav("../../", current).len();
+            assert_eq!(nav(&small), nav(&large));
+        }
+    }
 }

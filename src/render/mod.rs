@@ -202,7 +202,7 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
         ),
     };
     let current = match &job.subject {
-        Subject::Topic(index) => Some(site.topics[*index].slug.as_str()),
+        Subject::Topic(index) => Some(*index),
         _ => None,
     };
     context.insert("site", &builder.site_context());
@@ -215,6 +215,7 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
     }
     context.insert("page", &page);
     context.insert("nav", &builder.nav(root, current));
+    context.insert("nav_compact", &builder.nav_compact());
     match &job.subject {
         Subject::Index => context.insert("index", &builder.index()),
         Subject::Topic(index) => context.insert("topic", &builder.topic(*index)),

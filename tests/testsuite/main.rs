@@ -10,6 +10,7 @@ mod editors;
 mod hostile;
 mod http;
 mod links;
+mod nav;
 mod provenance;
 mod publishing;
 mod reproducible;
