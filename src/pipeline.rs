@@ -34,8 +34,10 @@ pub struct Timings {
     pub render: Duration,
     /// Checking the internal links of the rendered files.
     pub links: Duration,
-    /// Indexing the rendered pages for search (`build` only).
+    /// Indexing the rendered pages for search (`build` only), while they are written.
     pub search: Duration,
+    /// Writing the output, beyond the time of the search index made meanwhile: the
+    /// phases add up to the build's time.
     pub write: Duration,
 }
 
@@ -113,18 +115,13 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
             &mut report.timings,
         )?;
         match rendered {
-            Ok(mut files) => {
-                if checked.site.config.search {
-                    let started = Instant::now();
-                    // After the link check: the index holds no pages of its own to check.
-                    let search = render::search::index(&files, &checked.site.config.language)?;
-                    files.extend(search);
-                    report.timings.search = started.elapsed();
-                }
-                let started = Instant::now();
-                output::write_site(&options.output, &files)?;
-                report.timings.write = started.elapsed();
-                report.written = files.into_iter().map(|file| file.path).collect();
+            Ok(files) => {
+                let search = write(&options.output, &checked.site, &files, &mut report.timings)?;
+                report.written = files
+                    .into_iter()
+                    .chain(search)
+                    .map(|file| file.path)
+                    .collect();
                 let skipped = render::site_files::build_warnings(&checked.site);
                 checked.diagnostics.extend(skipped);
             }
@@ -134,6 +131,50 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
     report.files = checked.files;
     report.diagnostics = checked.diagnostics;
     Ok(report)
+}
+
+/// Writes the checked `files` to `output` with the search index, if the site has one, and
+/// returns the index's files. The index is made beside the writing: Pagefind reads the
+/// pages one at a time, and the other cores write them meanwhile. It comes after the link
+/// check, as it holds no pages of its own to check.
+fn write(
+    output: &Path,
+    site: &VerifiedSite,
+    files: &[OutputFile],
+    timings: &mut Timings,
+) -> ToolResult<Vec<OutputFile>> {
+    let started = Instant::now();
+    let staging = output::Staging::new(output)?;
+    let (written, search) = std::thread::scope(|scope| {
+        let search = site.config.search.then(|| {
+            scope.spawn(|| {
+                let started = Instant::now();
+                let index = render::search::index(files, &site.config.language);
+                (index, started.elapsed())
+            })
+        });
+        let written = staging.write(files);
+        let search = search.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (written, search)
+    });
+    written?;
+    let index = match search {
+        Some((index, time)) => {
+            timings.search = time;
+            let index = index?;
+            staging.write(&index)?;
+            index
+        }
+        None => Vec::new(),
+    };
+    staging.finish()?;
+    // The time the build spent writing, wherever the index took longer.
+    timings.write = started.elapsed().saturating_sub(timings.search);
+    Ok(index)
 }
 
 /// The templates' problems: whether they compile, and when `render` is set (the content
