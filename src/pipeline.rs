@@ -7,6 +7,7 @@ mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Code, Diagnostics, Files};
@@ -34,10 +35,9 @@ pub struct Timings {
     pub render: Duration,
     /// Checking the internal links of the rendered files.
     pub links: Duration,
-    /// Indexing the rendered pages for search (`build` only), while they are written.
+    /// Indexing the rendered pages for search (`build` only). It runs beside the link
+    /// check and the writing: the phases add up to more than the build's time.
     pub search: Duration,
-    /// Writing the output, beyond the time of the search index made meanwhile: the
-    /// phases add up to the build's time.
     pub write: Duration,
 }
 
@@ -108,20 +108,14 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
         timings: checked.timings,
     };
     if !checked.diagnostics.has_errors() {
-        let rendered = render_and_check(
-            &options.root,
-            &checked.site,
-            &mut checked.files,
-            &mut report.timings,
-        )?;
-        match rendered {
-            Ok(files) => {
-                let search = write(&options.output, &checked.site, &files, &mut report.timings)?;
-                report.written = files
-                    .into_iter()
-                    .chain(search)
-                    .map(|file| file.path)
-                    .collect();
+        let target = Target {
+            root: &options.root,
+            output: &options.output,
+            site: &checked.site,
+        };
+        match publish(&target, &mut checked.files, &mut report.timings)? {
+            Ok(written) => {
+                report.written = written;
                 let skipped = render::site_files::build_warnings(&checked.site);
                 checked.diagnostics.extend(skipped);
             }
@@ -133,48 +127,99 @@ pub fn build(options: &BuildOptions) -> ToolResult<BuildReport> {
     Ok(report)
 }
 
-/// Writes the checked `files` to `output` with the search index, if the site has one, and
-/// returns the index's files. The index is made beside the writing: Pagefind reads the
-/// pages one at a time, and the other cores write them meanwhile. It comes after the link
-/// check, as it holds no pages of its own to check.
-fn write(
-    output: &Path,
-    site: &VerifiedSite,
-    files: &[OutputFile],
+/// What `build` makes, and where.
+struct Target<'a> {
+    root: &'a Path,
+    output: &'a Path,
+    site: &'a VerifiedSite,
+}
+
+/// Renders the site, checks its links and writes it with its search index, returning the
+/// paths written, or the problems that stopped it (then nothing is written).
+///
+/// Pagefind reads the pages one at a time, on one core: the index is made from the
+/// rendered pages beside the link check and the writing, which use the other cores, and
+/// stopped if a link is broken. The index holds no pages of its own to check.
+fn publish(
+    target: &Target<'_>,
+    files: &mut Files,
     timings: &mut Timings,
-) -> ToolResult<Vec<OutputFile>> {
+) -> ToolResult<Result<Vec<String>, Diagnostics>> {
     let started = Instant::now();
-    let staging = output::Staging::new(output)?;
-    let (written, search) = std::thread::scope(|scope| {
-        let search = site.config.search.then(|| {
+    let templates = match Templates::load(target.root, files)? {
+        Ok(templates) => templates,
+        Err(problem) => return Ok(Err([problem].into_iter().collect())),
+    };
+    let rendered = render::render(target.site, &templates, target.root, files)?;
+    timings.render = started.elapsed();
+    if rendered.diagnostics.has_errors() {
+        return Ok(Err(rendered.diagnostics));
+    }
+    let pages = rendered.files;
+    let config = &target.site.config;
+    let stop = AtomicBool::new(false);
+    let (staged, search) = std::thread::scope(|scope| {
+        let search = config.search.then(|| {
             scope.spawn(|| {
                 let started = Instant::now();
-                let index = render::search::index(files, &site.config.language);
+                let index = render::search::index(&pages, &config.language, &stop);
                 (index, started.elapsed())
             })
         });
-        let written = staging.write(files);
+        let staged = check_and_stage(target, &templates, &pages, files, timings);
+        if !matches!(staged, Ok(Ok(_))) {
+            stop.store(true, Ordering::Relaxed);
+        }
         let search = search.map(|thread| {
             thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
-        (written, search)
+        (staged, search)
     });
-    written?;
+    let staging = match staged? {
+        Ok(staging) => staging,
+        Err(problems) => return Ok(Err(problems)),
+    };
     let index = match search {
         Some((index, time)) => {
             timings.search = time;
-            let index = index?;
-            staging.write(&index)?;
-            index
+            index?.unwrap_or_default()
         }
         None => Vec::new(),
     };
+    let started = Instant::now();
+    staging.write(&index)?;
     staging.finish()?;
-    // The time the build spent writing, wherever the index took longer.
-    timings.write = started.elapsed().saturating_sub(timings.search);
-    Ok(index)
+    timings.write += started.elapsed();
+    Ok(Ok(pages
+        .into_iter()
+        .chain(index)
+        .map(|file| file.path)
+        .collect()))
+}
+
+/// Checks the links of the rendered `pages` and writes them into a staging directory
+/// beside the output, or returns the broken links.
+fn check_and_stage(
+    target: &Target<'_>,
+    templates: &Templates,
+    pages: &[OutputFile],
+    files: &mut Files,
+    timings: &mut Timings,
+) -> ToolResult<Result<output::Staging, Diagnostics>> {
+    let started = Instant::now();
+    let check = LinkCheck::run(pages, base_url(target.site));
+    let problems = link_diagnostics(&check, target.site, templates, pages, files);
+    timings.links = started.elapsed();
+    if problems.has_errors() {
+        return Ok(Err(problems));
+    }
+    let started = Instant::now();
+    let staging = output::Staging::new(target.output)?;
+    staging.write(pages)?;
+    timings.write = started.elapsed();
+    Ok(Ok(staging))
 }
 
 /// The templates' problems: whether they compile, and when `render` is set (the content
@@ -196,7 +241,7 @@ pub fn check_templates(
     let statics = render::templates::static_files(root)?;
     let jobs = match scope::scope(site, &templates, &statics) {
         Scope::Everything => {
-            let rendered = render_all(root, site, &templates, files, &mut Timings::default())?;
+            let rendered = render_all(root, site, &templates, files)?;
             return Ok(rendered.err().unwrap_or_default());
         }
         Scope::Pages(jobs) => jobs,
@@ -252,47 +297,27 @@ pub fn render_site(
     site: &VerifiedSite,
     files: &mut Files,
 ) -> ToolResult<Result<Vec<OutputFile>, Diagnostics>> {
-    render_and_check(root, site, files, &mut Timings::default())
+    match Templates::load(root, files)? {
+        Ok(templates) => render_all(root, site, &templates, files),
+        Err(problem) => Ok(Err([problem].into_iter().collect())),
+    }
 }
 
-/// [`render_site`], timing the render and the link check.
-fn render_and_check(
-    root: &Path,
-    site: &VerifiedSite,
-    files: &mut Files,
-    timings: &mut Timings,
-) -> ToolResult<Result<Vec<OutputFile>, Diagnostics>> {
-    let started = Instant::now();
-    let templates = match Templates::load(root, files)? {
-        Ok(templates) => templates,
-        Err(problem) => return Ok(Err([problem].into_iter().collect())),
-    };
-    let loading = started.elapsed();
-    let rendered = render_all(root, site, &templates, files, timings);
-    timings.render += loading;
-    rendered
-}
-
-/// Renders every output file with `templates` and checks its internal links.
+/// [`render_site`] with the templates loaded.
 fn render_all(
     root: &Path,
     site: &VerifiedSite,
     templates: &Templates,
     files: &mut Files,
-    timings: &mut Timings,
 ) -> ToolResult<Result<Vec<OutputFile>, Diagnostics>> {
-    let started = Instant::now();
     let rendered = render::render(site, templates, root, files)?;
-    timings.render = started.elapsed();
     if rendered.diagnostics.has_errors() {
         return Ok(Err(rendered.diagnostics));
     }
     // On the files as they will be written, whatever the render produced: a link is good
     // when it names one of them.
-    let started = Instant::now();
     let check = LinkCheck::run(&rendered.files, base_url(site));
     let problems = link_diagnostics(&check, site, templates, &rendered.files, files);
-    timings.links = started.elapsed();
     if problems.has_errors() {
         return Ok(Err(problems));
     }

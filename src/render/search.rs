@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -23,27 +24,42 @@ pub const DIR: &str = "pagefind";
 /// Indexes the HTML pages among `output` in the site's `language` and returns the files of
 /// the search bundle, by path in the output, sorted. A path `output` already has (a static
 /// file of the site's own) is left out: the site's file wins, as it does over pages.
+/// Once `stop` is set (the build failed meanwhile), it stops after the page at hand and
+/// returns `None`.
 ///
 /// Runs its own small tokio runtime, so it must not be called from async code.
-pub fn index(output: &[OutputFile], language: &str) -> ToolResult<Vec<OutputFile>> {
+pub fn index(
+    output: &[OutputFile],
+    language: &str,
+    stop: &AtomicBool,
+) -> ToolResult<Option<Vec<OutputFile>>> {
     // Pagefind reads the working directory when it starts, and panics without one.
     std::env::current_dir().map_err(|e| failed(format!("no working directory: {e}")))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| failed(format!("cannot start its runtime: {e}")))?;
-    let mut files = runtime.block_on(build(output, language)).map_err(failed)?;
+    let Some(mut files) = runtime
+        .block_on(build(output, language, stop))
+        .map_err(failed)?
+    else {
+        return Ok(None);
+    };
     let taken: BTreeSet<&str> = output.iter().map(|file| file.path.as_str()).collect();
     files.retain(|file| !taken.contains(file.path.as_str()));
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok(Some(files))
 }
 
 fn failed(message: String) -> ToolError {
     ToolError::Search(message)
 }
 
-async fn build(output: &[OutputFile], language: &str) -> Result<Vec<OutputFile>, String> {
+async fn build(
+    output: &[OutputFile],
+    language: &str,
+    stop: &AtomicBool,
+) -> Result<Option<Vec<OutputFile>>, String> {
     let config = PagefindServiceConfig::builder()
         // The site's links name `index.html`, so that it works without a web server's
         // directory indexes; the results' links do the same.
@@ -53,6 +69,9 @@ async fn build(output: &[OutputFile], language: &str) -> Result<Vec<OutputFile>,
         .build();
     let mut index = PagefindIndex::new(Some(config)).map_err(|e| format!("{e:#}"))?;
     for page in output.iter().filter(|file| is_indexed(&file.path)) {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         let html = String::from_utf8_lossy(&page.bytes).into_owned();
         index
             .add_html_file(Some(page.path.clone()), None, html)
@@ -60,7 +79,7 @@ async fn build(output: &[OutputFile], language: &str) -> Result<Vec<OutputFile>,
             .map_err(|e| format!("indexing `{}`: {e:#}", page.path))?;
     }
     let files = index.get_files().await.map_err(|e| format!("{e:#}"))?;
-    files
+    let files = files
         .into_iter()
         .filter(|file| !is_unused_ui(&file.filename))
         .map(|file| {
@@ -71,7 +90,8 @@ async fn build(output: &[OutputFile], language: &str) -> Result<Vec<OutputFile>,
                 bytes: file.contents,
             })
         })
-        .collect()
+        .collect::<Result<_, String>>()?;
+    Ok(Some(files))
 }
 
 /// Whether the page at `path` goes to the index: every HTML page but the one a server
@@ -124,6 +144,12 @@ mod tests {
         }
     }
 
+    fn index_all(pages: &[OutputFile]) -> Vec<OutputFile> {
+        index(pages, "en", &AtomicBool::new(false))
+            .unwrap()
+            .expect("not stopped")
+    }
+
     fn paths(files: &[OutputFile]) -> Vec<&str> {
         files.iter().map(|file| file.path.as_str()).collect()
     }
@@ -134,7 +160,7 @@ mod tests {
             "topics/a/index.html",
             "<main data-pagefind-body><h1>Alpha</h1><p>Orchard apples.</p></main>",
         )];
-        let files = index(&pages, "en").unwrap();
+        let files = index_all(&pages);
         let paths = paths(&files);
         for expected in ["pagefind/pagefind.js", "pagefind/pagefind-entry.json"] {
             assert!(paths.contains(&expected), "{expected} in {paths:?}");
@@ -162,7 +188,7 @@ mod tests {
                 "<main data-pagefind-body><h1>B</h1><p>Four five six.</p></main>",
             ),
         ];
-        assert_eq!(index(&pages, "en").unwrap(), index(&pages, "en").unwrap());
+        assert_eq!(index_all(&pages), index_all(&pages));
     }
 
     #[test]
@@ -175,8 +201,17 @@ mod tests {
             path: "pagefind/pagefind.js".to_string(),
             bytes: b"// the site's own".to_vec(),
         });
-        let files = index(&pages, "en").unwrap();
+        let files = index_all(&pages);
         assert!(!paths(&files).contains(&"pagefind/pagefind.js"));
+    }
+
+    #[test]
+    fn a_stopped_index_gives_no_files() {
+        let pages = [page(
+            "topics/a/index.html",
+            "<main data-pagefind-body><h1>A</h1><p>Words.</p></main>",
+        )];
+        assert_eq!(index(&pages, "en", &AtomicBool::new(true)).unwrap(), None);
     }
 
     #[test]
