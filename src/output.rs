@@ -1,6 +1,7 @@
-//! Writing the rendered site: into a temporary directory beside the output, swapped in
-//! only once complete, so a failed build leaves the previous output untouched. An output
-//! directory carries a marker file; a directory without it is never deleted.
+//! Writing the rendered site: into a temporary directory beside the output ([`Staging`]),
+//! swapped in only once complete, so a failed build leaves the previous output untouched.
+//! Files are written on every core, and the previous output is removed many files at once.
+//! An output directory carries a marker file; a directory without it is never deleted.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -246,15 +246,16 @@ pub fn check_templates(
         }
         Scope::Pages(jobs) => jobs,
     };
+    if jobs.is_empty() && !statics.iter().any(|file| links::is_html(&file.path)) {
+        // Nothing the site can break: the usual case, and the one to answer at once.
+        return Ok(Diagnostics::default());
+    }
     let rendered = render::render_pages(site, &templates, &jobs, files);
     if rendered.diagnostics.has_errors() {
         return Ok(rendered.diagnostics);
     }
     let mut checked = rendered.files;
     checked.extend(statics);
-    if !checked.iter().any(|file| links::is_html(&file.path)) {
-        return Ok(Diagnostics::default());
-    }
     let elsewhere = unrendered_paths(site, &checked);
     let mut problems = Diagnostics::default();
     let check = LinkCheck::run_on(&checked, &elsewhere, base_url(site), |paths| {
