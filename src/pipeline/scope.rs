@@ -21,7 +21,7 @@
 //! outside the scope that a checked link names with a `#fragment` is rendered for its
 //! anchors.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use memchr::memmem;
 
@@ -46,10 +46,10 @@ pub enum Scope {
 /// files of its `static/` directory.
 pub fn scope(site: &VerifiedSite, templates: &Templates, statics: &[OutputFile]) -> Scope {
     let jobs = page_jobs(site);
-    let paths: BTreeSet<&str> = jobs.iter().map(|job| job.path.as_str()).collect();
-    if statics
+    let static_paths: HashSet<&str> = statics.iter().map(|file| file.path.as_str()).collect();
+    if jobs
         .iter()
-        .any(|file| paths.contains(file.path.as_str()))
+        .any(|job| static_paths.contains(job.path.as_str()))
     {
         return Scope::Everything;
     }
@@ -157,33 +157,34 @@ fn pages_showing_links(site: &VerifiedSite) -> Option<BTreeSet<String>> {
     {
         return None;
     }
-    let mut pages = BTreeSet::new();
-    let mut citing: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for topic in &site.topics {
-        let cited: BTreeSet<&str> = topic
-            .claims
-            .iter()
-            .flat_map(|claim| &claim.citations)
-            .map(|citation| citation.source.as_str())
-            .collect();
-        if topic_may_link(topic, &finder) {
-            pages.insert(topic_path(topic.slug.as_str()));
-            pages.extend(cited.iter().map(|id| source_path(id)));
-        }
-        for id in cited {
-            citing.entry(id).or_default().push(topic.slug.as_str());
+    let linking_topics: Vec<bool> = (site.topics.iter())
+        .map(|topic| topic_may_link(topic, &finder))
+        .collect();
+    let linking_sources: HashSet<&str> = (site.sources.iter())
+        .filter(|source| source_may_link(source, &finder))
+        .map(|source| source.id.as_str())
+        .collect();
+    let mut topics: BTreeSet<&str> = BTreeSet::new();
+    let mut sources: BTreeSet<&str> = linking_sources.iter().copied().collect();
+    if linking_topics.contains(&true) || !linking_sources.is_empty() {
+        for (topic, linking) in site.topics.iter().zip(linking_topics) {
+            let slug = topic.slug.as_str();
+            if linking {
+                topics.insert(slug);
+            }
+            for citation in topic.claims.iter().flat_map(|claim| &claim.citations) {
+                let source = citation.source.as_str();
+                if linking {
+                    sources.insert(source);
+                }
+                if linking_sources.contains(source) {
+                    topics.insert(slug);
+                }
+            }
         }
     }
-    for source in &site.sources {
-        if source_may_link(source, &finder) {
-            pages.insert(source_path(source.id.as_str()));
-            let topics = citing
-                .get(source.id.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            pages.extend(topics.iter().map(|slug| topic_path(slug)));
-        }
-    }
-    Some(pages)
+    let topics = topics.into_iter().map(topic_path);
+    Some(topics.chain(sources.into_iter().map(source_path)).collect())
 }
 
 /// Whether any text of `topic` may make a link the check follows.
