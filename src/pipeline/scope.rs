@@ -145,16 +145,15 @@ fn references(text: &str) -> Vec<&str> {
 fn pages_showing_links(site: &VerifiedSite) -> Option<BTreeSet<String>> {
     let finder = LinkFinder::new(site.config.base_url.as_deref());
     let config = &site.config;
-    let site_texts = [
+    let settings = [
         (Some(&config.title), false),
         (config.description.as_ref(), true),
+        (config.publisher.as_ref(), false),
     ];
-    let publisher = [(config.publisher.as_ref(), false)];
-    if site_texts
-        .into_iter()
-        .chain(publisher)
-        .any(|(text, markdown)| text.is_some_and(|text| finder.may_link(text, markdown)))
-    {
+    let may_link = |(text, markdown): (Option<&String>, bool)| {
+        text.is_some_and(|text| finder.may_link(text, markdown))
+    };
+    if settings.into_iter().any(may_link) {
         return None;
     }
     let linking_topics: Vec<bool> = (site.topics.iter())
