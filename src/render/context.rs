@@ -6,15 +6,21 @@
 //!   `nav_compact` (see [`NAV_MAX_TOPICS`]);
 //! - fields ending in `_html` are already-safe HTML (rendered Markdown, escaped): print
 //!   them with `| safe`; every other string is raw text and is escaped by Tera.
+//!
+//! Pages are rendered in parallel, and a large site has thousands: a context borrows what
+//! it shows from the site rather than copying it, and what several pages show (the site
+//! settings, a statement rendered from Markdown, a source's summary) is made once, by
+//! whichever page needs it first, and shared.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::fragment::{self, Searchable};
 use super::jsonld::{self, CitedPassage};
-use super::markdown::{markdown_block, markdown_inline};
+use super::markdown::{markdown_block, markdown_inline, plain_text};
 use super::passages::{Paragraph, source_paragraphs};
 use crate::model::{Correction, Review, Source, Stance, Status};
 use crate::verify::{VerifiedCitation, VerifiedClaim, VerifiedSite, VerifiedTopic};
@@ -56,8 +62,8 @@ pub struct PageContext {
 
 /// Links for the site navigation, relative to the current page.
 #[derive(Debug, Clone, Serialize)]
-pub struct NavItem {
-    pub title: String,
+pub struct NavItem<'a> {
+    pub title: &'a str,
     pub url: String,
     pub current: bool,
 }
@@ -83,11 +89,80 @@ pub struct StanceInfo {
     pub symbol: &'static str,
 }
 
+/// Some of the stances, in their order (supports, contradicts, context); templates see
+/// a list of [`StanceInfo`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StanceSet(u8);
+
+impl StanceSet {
+    fn bit(stance: Stance) -> u8 {
+        match stance {
+            Stance::Supports => 1,
+            Stance::Contradicts => 2,
+            Stance::Context => 4,
+        }
+    }
+
+    pub fn insert(&mut self, stance: Stance) {
+        self.0 |= Self::bit(stance);
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Stance> {
+        Stance::ALL
+            .into_iter()
+            .filter(move |&stance| self.0 & Self::bit(stance) != 0)
+    }
+
+    /// The stances' names, space-separated (`supports contradicts`): CSS classes.
+    pub fn classes(self) -> &'static str {
+        const CLASSES: [&str; 8] = [
+            "",
+            "supports",
+            "contradicts",
+            "supports contradicts",
+            "context",
+            "supports context",
+            "contradicts context",
+            "supports contradicts context",
+        ];
+        CLASSES[usize::from(self.0)]
+    }
+}
+
+impl FromIterator<Stance> for StanceSet {
+    fn from_iter<I: IntoIterator<Item = Stance>>(stances: I) -> Self {
+        let mut set = StanceSet::default();
+        stances.into_iter().for_each(|stance| set.insert(stance));
+        set
+    }
+}
+
+impl Serialize for StanceSet {
+    /// As the list of [`StanceInfo`]. There are eight sets, and source pages show one on
+    /// every highlighted passage: each is made into a template value once, and a page's
+    /// context shares it rather than building it again.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        static VALUES: LazyLock<Vec<tera::Value>> = LazyLock::new(|| {
+            (0..8)
+                .map(|bits| {
+                    let infos: Vec<StanceInfo> = StanceSet(bits).iter().map(stance_info).collect();
+                    tera::Value::from_serializable(&infos)
+                })
+                .collect()
+        });
+        VALUES[usize::from(self.0)].serialize(serializer)
+    }
+}
+
 /// A topic in lists (index).
 #[derive(Debug, Clone, Serialize)]
-pub struct TopicSummary {
-    pub slug: String,
-    pub title: String,
+pub struct TopicSummary<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
     pub url: String,
     pub summary_html: Option<String>,
     pub claim_count: usize,
@@ -96,21 +171,21 @@ pub struct TopicSummary {
 
 /// A source in lists (index) and as the subject of its page.
 #[derive(Debug, Clone, Serialize)]
-pub struct SourceSummary {
-    pub id: String,
+pub struct SourceSummary<'a> {
+    pub id: &'a str,
     pub url: String,
     /// The file name, e.g. `000_4e0fe4cb89eab73e.txt`.
-    pub file: String,
+    pub file: &'a str,
     /// The headline if known, else the id.
-    pub display_title: String,
-    pub title: Option<String>,
-    pub publisher: Option<String>,
-    pub published: Option<String>,
-    pub original_url: Option<String>,
-    pub language: Option<String>,
-    pub translated_from: Option<String>,
-    pub note_html: Option<String>,
-    pub sha256: String,
+    pub display_title: &'a str,
+    pub title: Option<&'a str>,
+    pub publisher: Option<&'a str>,
+    pub published: Option<&'a str>,
+    pub original_url: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub translated_from: Option<&'a str>,
+    pub note_html: Option<&'a str>,
+    pub sha256: &'a str,
     pub word_count: usize,
     pub citation_count: usize,
     pub claim_count: usize,
@@ -118,17 +193,17 @@ pub struct SourceSummary {
 
 /// One citation of a claim on its topic page.
 #[derive(Debug, Clone, Serialize)]
-pub struct CitationContext {
-    pub source: String,
-    pub source_title: String,
-    pub source_publisher: Option<String>,
-    pub source_published: Option<String>,
+pub struct CitationContext<'a> {
+    pub source: &'a str,
+    pub source_title: &'a str,
+    pub source_publisher: Option<&'a str>,
+    pub source_published: Option<&'a str>,
     /// The source page.
     pub source_url: String,
     /// The highlighted passage on the source page.
     pub passage_url: String,
     /// The original article, when the source has a `url`.
-    pub original_url: Option<String>,
+    pub original_url: Option<&'a str>,
     /// The passage in the original article: `original_url` with a text fragment
     /// (`#:~:text=…`) that browsers scroll to and highlight; null without a `url`, or
     /// when no text fragment singles the passage out.
@@ -137,9 +212,9 @@ pub struct CitationContext {
     pub stance_label: &'static str,
     pub stance_symbol: &'static str,
     /// The quote as the editor wrote it.
-    pub quote: String,
+    pub quote: &'a str,
     /// The passage as the source has it (fragments joined by ` […] `).
-    pub passage: String,
+    pub passage: Cow<'a, str>,
     pub line: usize,
     pub start: usize,
     pub end: usize,
@@ -148,11 +223,11 @@ pub struct CitationContext {
 
 /// A claim on its topic page.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClaimContext {
-    pub id: String,
-    pub statement_html: String,
+pub struct ClaimContext<'a> {
+    pub id: &'a str,
+    pub statement_html: &'a str,
     /// The statement as plain text (for titles and attributes).
-    pub statement_text: String,
+    pub statement_text: &'a str,
     pub note_html: Option<String>,
     pub status: Status,
     pub status_label: &'static str,
@@ -161,81 +236,81 @@ pub struct ClaimContext {
     /// The claim's schema.org `ClaimReview` in a `<script type="application/ld+json">`
     /// element, escaped for the page: print it with `| safe`.
     pub jsonld_html: String,
-    pub citations: Vec<CitationContext>,
+    pub citations: Vec<CitationContext<'a>>,
     /// Counts per stance, for the claim's summary line.
     pub supporting: usize,
     pub contradicting: usize,
     pub context: usize,
     /// ISO date of the claim's last review: its own `reviewed`, else its topic's.
-    pub reviewed: Option<String>,
+    pub reviewed: Option<&'a str>,
     /// The claim's corrections log, oldest first.
-    pub corrections: Vec<CorrectionContext>,
+    pub corrections: Vec<CorrectionContext<'a>>,
 }
 
 /// One entry of a corrections log.
 #[derive(Debug, Clone, Serialize)]
-pub struct CorrectionContext {
+pub struct CorrectionContext<'a> {
     /// ISO date.
-    pub date: String,
+    pub date: &'a str,
     pub note_html: String,
 }
 
 /// A claim on a source page: which claims cite this source, and how.
 #[derive(Debug, Clone, Serialize)]
-pub struct CitingClaim {
-    pub id: String,
-    pub statement_html: String,
+pub struct CitingClaim<'a> {
+    pub id: &'a str,
+    pub statement_html: &'a str,
     pub status: Status,
     pub status_label: &'static str,
     pub url: String,
-    pub topic_title: String,
-    pub stances: Vec<StanceInfo>,
+    pub topic_title: &'a str,
+    pub stances: StanceSet,
     /// Links to this claim's passages on the current page.
     pub passages: Vec<String>,
 }
 
 /// One row of the claims × sources overview.
 #[derive(Debug, Clone, Serialize)]
-pub struct GridRow {
-    pub id: String,
-    pub statement_text: String,
+pub struct GridRow<'a> {
+    pub id: &'a str,
+    pub statement_text: &'a str,
     pub url: String,
     pub status: Status,
     pub status_label: &'static str,
     /// One cell per source, in the order of `grid.sources`.
-    pub cells: Vec<GridCell>,
+    pub cells: Vec<GridCell<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct GridCell {
-    pub source: String,
+pub struct GridCell<'a> {
+    pub source: &'a str,
     /// Empty when the claim does not cite this source.
-    pub stances: Vec<StanceInfo>,
+    pub stances: StanceSet,
     /// The first passage cited, when any.
     pub passage_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct GridTopic {
-    pub title: String,
+pub struct GridTopic<'a> {
+    pub title: &'a str,
     pub url: String,
-    pub rows: Vec<GridRow>,
+    pub rows: Vec<GridRow<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Grid {
-    pub sources: Vec<SourceSummary>,
-    pub topics: Vec<GridTopic>,
+pub struct Grid<'a> {
+    pub sources: Vec<SourceSummary<'a>>,
+    pub topics: Vec<GridTopic<'a>>,
 }
 
 /// `index.html`.
 #[derive(Debug, Clone, Serialize)]
-pub struct IndexPage {
-    pub topics: Vec<TopicSummary>,
-    pub sources: Vec<SourceSummary>,
+pub struct IndexPage<'a> {
+    pub topics: Vec<TopicSummary<'a>>,
+    pub sources: Vec<SourceSummary<'a>>,
     /// The claims × sources overview; absent above [`GRID_MAX_SOURCES`] sources, where a
     /// table of claims times sources stops being readable (and grows quadratically).
-    pub grid: Option<Grid>,
+    pub grid: Option<Grid<'a>>,
     pub statuses: Vec<StatusInfo>,
     pub stances: Vec<StanceInfo>,
     pub claim_count: usize,
@@ -244,28 +319,28 @@ pub struct IndexPage {
 
 /// `topics/<slug>/index.html`.
 #[derive(Debug, Clone, Serialize)]
-pub struct TopicPage {
-    pub slug: String,
-    pub title: String,
+pub struct TopicPage<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
     pub summary_html: Option<String>,
-    pub claims: Vec<ClaimContext>,
+    pub claims: Vec<ClaimContext<'a>>,
     pub statuses: Vec<StatusCount>,
-    pub previous: Option<NavItem>,
-    pub next: Option<NavItem>,
+    pub previous: Option<NavItem<'a>>,
+    pub next: Option<NavItem<'a>>,
     /// ISO date of the topic's `reviewed`, as written.
-    pub reviewed: Option<String>,
+    pub reviewed: Option<&'a str>,
     /// The latest review date on the page: the topic's or any of its claims'.
-    pub last_reviewed: Option<String>,
+    pub last_reviewed: Option<&'a str>,
     /// The topic's corrections log, oldest first.
-    pub corrections: Vec<CorrectionContext>,
+    pub corrections: Vec<CorrectionContext<'a>>,
 }
 
 /// `sources/<id>/index.html`.
 #[derive(Debug, Clone, Serialize)]
-pub struct SourcePage {
-    pub source: SourceSummary,
-    pub paragraphs: Vec<Paragraph>,
-    pub claims: Vec<CitingClaim>,
+pub struct SourcePage<'a> {
+    pub source: SourceSummary<'a>,
+    pub paragraphs: Vec<Paragraph<'a>>,
+    pub claims: Vec<CitingClaim<'a>>,
 }
 
 /// The most sources the index's claims × sources overview shows.
@@ -325,79 +400,94 @@ pub fn status_description(status: Status) -> &'static str {
     }
 }
 
-/// Builds page contexts; holds what several pages share (source summaries, and which
-/// claims cite each source, so a source page does not search every claim of the site).
+/// A claim's statement, rendered once whatever the number of pages that show it: its
+/// topic page, its JSON-LD, its topic's description and the page of every source it cites.
+pub struct Statement {
+    /// Inline Markdown as HTML.
+    pub html: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// What the pages of a source say about it besides its metadata, made on first use.
+struct SourceFacts {
+    word_count: usize,
+    note_html: Option<String>,
+}
+
+/// Builds page contexts; holds what several pages share: the site settings, the claims'
+/// statements and the sources' summaries (each made once, by the first page that shows
+/// it), and which claims cite each source, so a source page does not search every claim
+/// of the site. Shared by the threads rendering pages.
 pub struct ContextBuilder<'a> {
     pub site: &'a VerifiedSite,
-    summaries: BTreeMap<&'a str, SourceSummary>,
-    sources: HashMap<&'a str, &'a Source>,
-    /// For each source, the claims citing it as (topic index, claim index), in site order.
-    citing: HashMap<&'a str, Vec<(usize, usize)>>,
-    has_feed: bool,
+    /// [`SiteContext`] as a template value: every page shows the same one.
+    site_value: tera::Value,
+    /// Each source's position in `site.sources`, by id.
+    source_index: HashMap<&'a str, usize>,
+    /// For each source (by position), its citations, and the claims citing it as (topic
+    /// index, claim index), in site order.
+    citations: Vec<usize>,
+    citing: Vec<Vec<(usize, usize)>>,
+    facts: Vec<OnceLock<SourceFacts>>,
+    /// For each topic, each claim's statement.
+    statements: Vec<Vec<OnceLock<Statement>>>,
     /// The sources with a `url`, prepared on first use for building text fragments.
-    searchable: HashMap<&'a str, OnceLock<Searchable<'a>>>,
+    searchable: Vec<Option<OnceLock<Searchable<'a>>>>,
 }
 
 impl<'a> ContextBuilder<'a> {
     pub fn new(site: &'a VerifiedSite) -> Self {
-        let mut usage: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
-        let mut citing: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        let source_index: HashMap<&str, usize> = site
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(index, source)| (source.id.as_str(), index))
+            .collect();
+        let mut citations = vec![0; site.sources.len()];
+        let mut citing: Vec<Vec<(usize, usize)>> = vec![Vec::new(); site.sources.len()];
         for (t, topic) in site.topics.iter().enumerate() {
             for (c, claim) in topic.claims.iter().enumerate() {
                 for citation in &claim.citations {
-                    let entry = usage.entry(citation.source.as_str()).or_default();
-                    entry.0 += 1;
-                    entry.1.insert(claim.id.as_str());
-                    let claims = citing.entry(citation.source.as_str()).or_default();
-                    if claims.last() != Some(&(t, c)) {
-                        claims.push((t, c));
+                    let Some(&s) = source_index.get(citation.source.as_str()) else {
+                        continue;
+                    };
+                    citations[s] += 1;
+                    // A claim's citations come together: once listed, it is the last.
+                    if citing[s].last() != Some(&(t, c)) {
+                        citing[s].push((t, c));
                     }
                 }
             }
         }
-        let summaries = site
-            .sources
-            .iter()
-            .map(|source| {
-                let (citations, claims) = usage
-                    .get(source.id.as_str())
-                    .map_or((0, 0), |(n, claims)| (*n, claims.len()));
-                (
-                    source.id.as_str(),
-                    source_summary(source, citations, claims),
-                )
-            })
-            .collect();
-        let sources = site.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+        let site_value = tera::Value::from_serializable(&site_context(site));
         ContextBuilder {
             site,
-            summaries,
-            sources,
+            site_value,
+            source_index,
+            citations,
             citing,
-            has_feed: super::site_files::has_feed(site),
+            facts: site.sources.iter().map(|_| OnceLock::new()).collect(),
+            statements: site
+                .topics
+                .iter()
+                .map(|topic| topic.claims.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
             searchable: site
                 .sources
                 .iter()
-                .filter(|source| source.meta.url.is_some())
-                .map(|source| (source.id.as_str(), OnceLock::new()))
+                .map(|source| source.meta.url.as_ref().map(|_| OnceLock::new()))
                 .collect(),
         }
     }
 
     pub fn site_context(&self) -> SiteContext {
-        let config = &self.site.config;
-        SiteContext {
-            title: config.title.clone(),
-            description_html: config.description.as_deref().map(markdown_block),
-            base_url: config.base_url.clone(),
-            language: config.language.clone(),
-            publisher: config.publisher.clone(),
-            generator: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
-            locale: super::sharing::og_locale(&config.language),
-            feed: self.has_feed.then(|| super::site_files::FEED.to_string()),
-            search: config.search,
-            topic_count: self.site.topics.len(),
-        }
+        site_context(self.site)
+    }
+
+    /// [`Self::site_context`] as a template value, shared by every page.
+    pub fn site_value(&self) -> tera::Value {
+        self.site_value.clone()
     }
 
     pub fn page(
@@ -429,14 +519,10 @@ impl<'a> ContextBuilder<'a> {
 
     /// The topics the header lists, `current` (a topic's index) marked: every topic, or
     /// when the header is compact only the current one.
-    pub fn nav(&self, root: &str, current: Option<usize>) -> Vec<NavItem> {
-        let item = |index: usize| {
-            let topic = &self.site.topics[index];
-            NavItem {
-                title: topic.title.clone(),
-                url: format!("{root}{}", topic_path(topic.slug.as_str())),
-                current: current == Some(index),
-            }
+    pub fn nav(&self, root: &str, current: Option<usize>) -> Vec<NavItem<'a>> {
+        let item = |index: usize| NavItem {
+            current: current == Some(index),
+            ..self.topic_link(index, root)
         };
         if self.nav_compact() {
             current.map(item).into_iter().collect()
@@ -445,19 +531,57 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    fn summary(&self, id: &str, root: &str) -> SourceSummary {
-        let mut summary = self.summaries[id].clone();
-        summary.url = format!("{root}{}", summary.url);
-        summary
+    fn topic_link(&self, index: usize, root: &str) -> NavItem<'a> {
+        let topic = &self.site.topics[index];
+        NavItem {
+            title: &topic.title,
+            url: format!("{root}{}", topic_path(topic.slug.as_str())),
+            current: false,
+        }
     }
 
-    pub fn index(&self) -> IndexPage {
+    /// The statement of claim `claim` of topic `topic`, rendered.
+    pub fn statement(&self, topic: usize, claim: usize) -> &Statement {
+        self.statements[topic][claim].get_or_init(|| {
+            let statement = &self.site.topics[topic].claims[claim].statement;
+            Statement {
+                html: markdown_inline(statement),
+                text: plain_text(statement),
+            }
+        })
+    }
+
+    /// The summary of the source at `index` in `site.sources`, its links from `root`.
+    fn summary(&self, index: usize, root: &str) -> SourceSummary<'_> {
+        let source = &self.site.sources[index];
+        let facts = self.facts[index].get_or_init(|| SourceFacts {
+            word_count: source.word_count(),
+            note_html: source.meta.note.as_deref().map(markdown_block),
+        });
+        let meta = &source.meta;
+        SourceSummary {
+            id: source.id.as_str(),
+            url: format!("{root}{}", source_path(source.id.as_str())),
+            file: source.file.as_str().rsplit('/').next().unwrap_or_default(),
+            display_title: meta.title.as_deref().unwrap_or(source.id.as_str()),
+            title: meta.title.as_deref(),
+            publisher: meta.publisher.as_deref(),
+            published: meta.published.as_deref(),
+            original_url: meta.url.as_deref(),
+            language: meta.language.as_deref(),
+            translated_from: meta.translated_from.as_deref(),
+            note_html: facts.note_html.as_deref(),
+            sha256: &source.sha256,
+            word_count: facts.word_count,
+            citation_count: self.citations[index],
+            claim_count: self.citing[index].len(),
+        }
+    }
+
+    pub fn index(&self) -> IndexPage<'_> {
         let root = "";
-        let sources: Vec<SourceSummary> = self
-            .site
-            .sources
-            .iter()
-            .map(|s| self.summary(s.id.as_str(), root))
+        let sources: Vec<SourceSummary> = (0..self.site.sources.len())
+            .map(|index| self.summary(index, root))
             .collect();
         IndexPage {
             topics: self
@@ -468,10 +592,7 @@ impl<'a> ContextBuilder<'a> {
                 .collect(),
             grid: (sources.len() <= GRID_MAX_SOURCES).then(|| Grid {
                 sources: sources.clone(),
-                topics: self
-                    .site
-                    .topics
-                    .iter()
+                topics: (0..self.site.topics.len())
                     .map(|topic| self.grid_topic(topic, root))
                     .collect(),
             }),
@@ -483,17 +604,18 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    fn grid_topic(&self, topic: &VerifiedTopic, root: &str) -> GridTopic {
+    fn grid_topic(&self, index: usize, root: &str) -> GridTopic<'_> {
+        let topic = &self.site.topics[index];
         let topic_url = format!("{root}{}", topic_path(topic.slug.as_str()));
         GridTopic {
-            title: topic.title.clone(),
-            url: topic_url.clone(),
+            title: &topic.title,
             rows: topic
                 .claims
                 .iter()
-                .map(|claim| GridRow {
-                    id: claim.id.to_string(),
-                    statement_text: super::markdown::plain_text(&claim.statement),
+                .enumerate()
+                .map(|(c, claim)| GridRow {
+                    id: claim.id.as_str(),
+                    statement_text: &self.statement(index, c).text,
                     url: format!("{topic_url}#{}", claim.id),
                     status: claim.status,
                     status_label: claim.status.label(),
@@ -505,38 +627,37 @@ impl<'a> ContextBuilder<'a> {
                         .collect(),
                 })
                 .collect(),
+            url: topic_url,
         }
     }
 
-    pub fn topic(&self, index: usize) -> TopicPage {
+    pub fn topic(&self, index: usize) -> TopicPage<'_> {
         let root = "../../";
         let topic = &self.site.topics[index];
         let neighbour = |i: Option<usize>| {
-            i.and_then(|i| self.site.topics.get(i)).map(|t| NavItem {
-                title: t.title.clone(),
-                url: format!("{root}{}", topic_path(t.slug.as_str())),
-                current: false,
-            })
+            i.filter(|&i| i < self.site.topics.len())
+                .map(|i| self.topic_link(i, root))
         };
         TopicPage {
-            slug: topic.slug.to_string(),
-            title: topic.title.clone(),
+            slug: topic.slug.as_str(),
+            title: &topic.title,
             summary_html: topic.summary.as_deref().map(markdown_block),
-            claims: topic
-                .claims
-                .iter()
-                .map(|claim| self.claim(claim, topic, root))
+            claims: (0..topic.claims.len())
+                .map(|claim| self.claim(index, claim, root))
                 .collect(),
             statuses: status_counts(&topic.claims),
             previous: neighbour(index.checked_sub(1)),
             next: neighbour(Some(index + 1)),
-            reviewed: topic.review.reviewed.clone(),
-            last_reviewed: super::site_files::last_reviewed(topic).map(str::to_string),
+            reviewed: topic.review.reviewed.as_deref(),
+            last_reviewed: super::site_files::last_reviewed(topic),
             corrections: corrections(&topic.review),
         }
     }
 
-    fn claim(&self, claim: &VerifiedClaim, topic: &VerifiedTopic, root: &str) -> ClaimContext {
+    fn claim(&self, t: usize, c: usize, root: &str) -> ClaimContext<'_> {
+        let topic = &self.site.topics[t];
+        let claim = &topic.claims[c];
+        let statement = self.statement(t, c);
         let count = |stance| {
             claim
                 .citations
@@ -547,20 +668,20 @@ impl<'a> ContextBuilder<'a> {
         let citations: Vec<CitationContext> = claim
             .citations
             .iter()
-            .map(|c| self.citation(c, root))
+            .filter_map(|c| self.citation(c, root))
             .collect();
         let cited: Vec<CitedPassage> = citations
             .iter()
             .map(|citation| CitedPassage {
-                source: self.sources[citation.source.as_str()],
+                source: &self.site.sources[self.source_index[citation.source]],
                 citation,
             })
             .collect();
-        let json = jsonld::claim_review(&self.site.config, topic, claim, &cited);
+        let json = jsonld::claim_review(&self.site.config, topic, claim, &statement.text, &cited);
         ClaimContext {
-            id: claim.id.to_string(),
-            statement_html: markdown_inline(&claim.statement),
-            statement_text: super::markdown::plain_text(&claim.statement),
+            id: claim.id.as_str(),
+            statement_html: &statement.html,
+            statement_text: &statement.text,
             note_html: claim.note.as_deref().map(markdown_block),
             status: claim.status,
             status_label: claim.status.label(),
@@ -570,61 +691,60 @@ impl<'a> ContextBuilder<'a> {
             supporting: count(Stance::Supports),
             contradicting: count(Stance::Contradicts),
             context: count(Stance::Context),
-            reviewed: claim.review.reviewed_or(&topic.review).map(str::to_string),
+            reviewed: claim.review.reviewed_or(&topic.review),
             corrections: corrections(&claim.review),
         }
     }
 
-    fn citation(&self, citation: &VerifiedCitation, root: &str) -> CitationContext {
-        let source = self.sources[citation.source.as_str()];
-        let summary = &self.summaries[citation.source.as_str()];
+    fn citation(&self, citation: &'a VerifiedCitation, root: &str) -> Option<CitationContext<'a>> {
+        let index = *self.source_index.get(citation.source.as_str())?;
+        let source = &self.site.sources[index];
+        let meta = &source.meta;
         let info = stance_info(citation.stance);
-        CitationContext {
-            source: citation.source.to_string(),
-            source_title: summary.display_title.clone(),
-            source_publisher: summary.publisher.clone(),
-            source_published: summary.published.clone(),
-            source_url: format!("{root}{}", source_path(citation.source.as_str())),
+        let page = source_path(source.id.as_str());
+        Some(CitationContext {
+            source: source.id.as_str(),
+            source_title: meta.title.as_deref().unwrap_or(source.id.as_str()),
+            source_publisher: meta.publisher.as_deref(),
+            source_published: meta.published.as_deref(),
             passage_url: format!(
-                "{root}{}#{}",
-                source_path(citation.source.as_str()),
+                "{root}{page}#{}",
                 passage_anchor(citation.anchor.chars.start)
             ),
-            original_url: summary.original_url.clone(),
-            original_passage_url: self.deep_link(source, citation),
+            source_url: format!("{root}{page}"),
+            original_url: meta.url.as_deref(),
+            original_passage_url: self.deep_link(index, citation),
             stance: citation.stance,
             stance_label: info.label,
             stance_symbol: info.symbol,
-            quote: citation.quote.clone(),
+            quote: &citation.quote,
             passage: passage_text(&source.text, &citation.anchor.fragments),
             line: citation.anchor.line,
             start: citation.anchor.chars.start,
             end: citation.anchor.chars.end,
             note_html: citation.note.as_deref().map(markdown_block),
-        }
+        })
     }
 
-    /// The passage in the original article (a text fragment link), when the source has a
-    /// `url` and a text fragment can single the passage out.
-    fn deep_link(&self, source: &'a Source, citation: &VerifiedCitation) -> Option<String> {
+    /// The passage in the original article (a text fragment link), when the source (at
+    /// `index`) has a `url` and a text fragment can single the passage out.
+    fn deep_link(&self, index: usize, citation: &VerifiedCitation) -> Option<String> {
+        let source = &self.site.sources[index];
         let url = source.meta.url.as_deref()?;
-        let searchable = self
-            .searchable
-            .get(source.id.as_str())?
+        let searchable = self.searchable[index]
+            .as_ref()?
             .get_or_init(|| Searchable::new(&source.text));
         let directive = searchable.directive(&citation.anchor.fragments)?;
         Some(fragment::deep_link(url, &directive))
     }
 
-    pub fn source(&self, source: &Source) -> SourcePage {
+    /// The page of the source at `index` in `site.sources`.
+    pub fn source(&self, index: usize) -> SourcePage<'_> {
         let root = "../../";
+        let source = &self.site.sources[index];
         let mut citing = Vec::new();
         let mut cited = Vec::new();
-        let claims = self
-            .citing
-            .get(source.id.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        for &(t, c) in claims {
+        for &(t, c) in &self.citing[index] {
             let topic = &self.site.topics[t];
             let claim = &topic.claims[c];
             let here: Vec<&VerifiedCitation> = claim
@@ -632,77 +752,62 @@ impl<'a> ContextBuilder<'a> {
                 .iter()
                 .filter(|c| c.source == source.id)
                 .collect();
-            if here.is_empty() {
-                continue;
-            }
-            let stances: BTreeSet<Stance> = here.iter().map(|c| c.stance).collect();
             let mut passages: Vec<String> = here
                 .iter()
                 .map(|c| format!("#{}", passage_anchor(c.anchor.chars.start)))
                 .collect();
             passages.dedup();
             citing.push(CitingClaim {
-                id: claim.id.to_string(),
-                statement_html: markdown_inline(&claim.statement),
+                id: claim.id.as_str(),
+                statement_html: &self.statement(t, c).html,
                 status: claim.status,
                 status_label: claim.status.label(),
                 url: format!("{root}{}#{}", topic_path(topic.slug.as_str()), claim.id),
-                topic_title: topic.title.clone(),
-                stances: stances.into_iter().map(stance_info).collect(),
+                topic_title: &topic.title,
+                stances: here.iter().map(|c| c.stance).collect(),
                 passages,
             });
             cited.extend(here.into_iter().map(|c| (c, topic, claim)));
         }
         SourcePage {
-            source: self.summary(source.id.as_str(), root),
+            source: self.summary(index, root),
             paragraphs: source_paragraphs(&source.text, &cited, root),
             claims: citing,
         }
     }
 }
 
-fn source_summary(source: &Source, citation_count: usize, claim_count: usize) -> SourceSummary {
-    let meta = &source.meta;
-    SourceSummary {
-        id: source.id.to_string(),
-        url: source_path(source.id.as_str()),
-        file: source
-            .file
-            .as_str()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        display_title: meta.title.clone().unwrap_or_else(|| source.id.to_string()),
-        title: meta.title.clone(),
-        publisher: meta.publisher.clone(),
-        published: meta.published.clone(),
-        original_url: meta.url.clone(),
-        language: meta.language.clone(),
-        translated_from: meta.translated_from.clone(),
-        note_html: meta.note.as_deref().map(markdown_block),
-        sha256: source.sha256.clone(),
-        word_count: source.word_count(),
-        citation_count,
-        claim_count,
+fn site_context(site: &VerifiedSite) -> SiteContext {
+    let config = &site.config;
+    SiteContext {
+        title: config.title.clone(),
+        description_html: config.description.as_deref().map(markdown_block),
+        base_url: config.base_url.clone(),
+        language: config.language.clone(),
+        publisher: config.publisher.clone(),
+        generator: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
+        locale: super::sharing::og_locale(&config.language),
+        feed: super::site_files::has_feed(site).then(|| super::site_files::FEED.to_string()),
+        search: config.search,
+        topic_count: site.topics.len(),
     }
 }
 
-fn corrections(review: &Review) -> Vec<CorrectionContext> {
+fn corrections(review: &Review) -> Vec<CorrectionContext<'_>> {
     review
         .corrections
         .iter()
         .map(|Correction { date, note }| CorrectionContext {
-            date: date.clone(),
+            date,
             note_html: markdown_block(note),
         })
         .collect()
 }
 
-fn topic_summary(topic: &VerifiedTopic, root: &str) -> TopicSummary {
+fn topic_summary<'a>(topic: &'a VerifiedTopic, root: &str) -> TopicSummary<'a> {
     TopicSummary {
-        slug: topic.slug.to_string(),
-        title: topic.title.clone(),
+        slug: topic.slug.as_str(),
+        title: &topic.title,
         url: format!("{root}{}", topic_path(topic.slug.as_str())),
         summary_html: topic.summary.as_deref().map(markdown_block),
         claim_count: topic.claims.len(),
@@ -722,17 +827,13 @@ fn status_counts(claims: &[VerifiedClaim]) -> Vec<StatusCount> {
         .collect()
 }
 
-fn grid_cell(claim: &VerifiedClaim, source: &Source, root: &str) -> GridCell {
-    let cited: Vec<&VerifiedCitation> = claim
-        .citations
-        .iter()
-        .filter(|c| c.source == source.id)
-        .collect();
-    let stances: BTreeSet<Stance> = cited.iter().map(|c| c.stance).collect();
+fn grid_cell<'a>(claim: &VerifiedClaim, source: &'a Source, root: &str) -> GridCell<'a> {
+    let cited = claim.citations.iter().filter(|c| c.source == source.id);
+    let first = cited.clone().next();
     GridCell {
-        source: source.id.to_string(),
-        stances: stances.into_iter().map(stance_info).collect(),
-        passage_url: cited.first().map(|c| {
+        source: source.id.as_str(),
+        stances: cited.map(|c| c.stance).collect(),
+        passage_url: first.map(|c| {
             format!(
                 "{root}{}#{}",
                 source_path(source.id.as_str()),
@@ -742,14 +843,47 @@ fn grid_cell(claim: &VerifiedClaim, source: &Source, root: &str) -> GridCell {
     }
 }
 
-/// The cited passage as the source has it, white space folded, elisions shown as ` […] `.
-fn passage_text(original: &str, fragments: &[std::ops::Range<usize>]) -> String {
-    fragments
+/// The cited passage as the source has it, white space folded, elisions shown as ` […] `;
+/// borrowed from the source where it already reads so (one fragment, single spaces).
+fn passage_text<'a>(original: &'a str, fragments: &[std::ops::Range<usize>]) -> Cow<'a, str> {
+    let texts: Vec<&str> = fragments
         .iter()
         .filter_map(|range| original.get(range.clone()))
-        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join(" […] ")
+        .collect();
+    if let [text] = texts[..]
+        && is_folded(text)
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut passage = String::new();
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            passage.push_str(" […] ");
+        }
+        for (j, word) in text.split_whitespace().enumerate() {
+            if j > 0 {
+                passage.push(' ');
+            }
+            passage.push_str(word);
+        }
+    }
+    Cow::Owned(passage)
+}
+
+/// Whether `text` has its white space folded already: single spaces between words only.
+fn is_folded(text: &str) -> bool {
+    let mut after_space = true;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || after_space {
+                return false;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || text.is_empty()
 }
 
 #[cfg(test)]
@@ -775,10 +909,49 @@ mod tests {
         }
     }
 
-    fn titles(nav: &[NavItem]) -> Vec<(&str, &str, bool)> {
+    fn titles<'a>(nav: &'a [NavItem<'a>]) -> Vec<(&'a str, &'a str, bool)> {
         nav.iter()
-            .map(|item| (item.title.as_str(), item.url.as_str(), item.current))
+            .map(|item| (item.title, item.url.as_str(), item.current))
             .collect()
+    }
+
+    #[test]
+    fn a_passage_is_borrowed_when_its_white_space_is_folded_already() {
+        let text = "One two\nthree  four five";
+        assert!(matches!(
+            passage_text(text, std::slice::from_ref(&(0..7))),
+            Cow::Borrowed("One two")
+        ));
+        assert_eq!(
+            passage_text(text, std::slice::from_ref(&(4..13))),
+            "two three"
+        );
+        assert_eq!(passage_text(text, &[0..3, 14..24]), "One […] four five");
+        for folded in ["", "a", "a b"] {
+            assert!(is_folded(folded), "{folded:?}");
+        }
+        for unfolded in [" a", "a ", "a  b", "a\tb", "a\u{a0}b"] {
+            assert!(!is_folded(unfolded), "{unfolded:?}");
+        }
+    }
+
+    #[test]
+    fn a_stance_set_is_seen_as_the_list_of_its_stances_in_order() {
+        let set: StanceSet = [Stance::Context, Stance::Supports, Stance::Context]
+            .into_iter()
+            .collect();
+        assert_eq!(set.classes(), "supports context");
+        let as_list: Vec<StanceInfo> = set.iter().map(stance_info).collect();
+        assert_eq!(
+            tera::Value::from_serializable(&set),
+            tera::Value::from_serializable(&as_list)
+        );
+        assert_eq!(
+            serde_json::to_value(set).unwrap(),
+            serde_json::to_value(&as_list).unwrap()
+        );
+        assert!(StanceSet::default().is_empty());
+        assert_eq!(StanceSet::default().classes(), "");
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! statement, not whether it is true. URLs are absolute under `base_url`; without it they
 //! are relative to the topic page, which JSON-LD resolves against the page's own address.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::context::{CitationContext, passage_anchor, source_path, topic_path};
-use super::markdown::plain_text;
 use crate::model::{SiteConfig, Source, Stance, Status};
 use crate::verify::{VerifiedClaim, VerifiedTopic};
 
@@ -33,8 +34,11 @@ pub fn rating_value(status: Status) -> u8 {
 /// One cited passage of the claim, with its source.
 pub struct CitedPassage<'a> {
     pub source: &'a Source,
-    pub citation: &'a CitationContext,
+    pub citation: &'a CitationContext<'a>,
 }
+
+// The JSON-LD borrows the texts it holds from the site and the claim's context: a topic
+// page has one per claim, and a large site tens of thousands.
 
 #[derive(Serialize)]
 struct ClaimReview<'a> {
@@ -44,11 +48,11 @@ struct ClaimReview<'a> {
     kind: &'static str,
     url: String,
     #[serde(rename = "claimReviewed")]
-    claim_reviewed: String,
+    claim_reviewed: &'a str,
     #[serde(rename = "reviewRating")]
     review_rating: Rating,
     #[serde(rename = "itemReviewed")]
-    item_reviewed: Claim,
+    item_reviewed: Claim<'a>,
     author: Organization<'a>,
     publisher: Organization<'a>,
     #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
@@ -76,68 +80,70 @@ struct Rating {
 }
 
 #[derive(Serialize)]
-struct Claim {
+struct Claim<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    appearance: Vec<Appearance>,
-    citation: Vec<Quotation>,
+    appearance: Vec<Appearance<'a>>,
+    citation: Vec<Quotation<'a>>,
 }
 
 /// A cited source, where the claim (or what bears on it) appears.
 #[derive(Serialize)]
-struct Appearance {
+struct Appearance<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    url: String,
+    url: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    headline: Option<String>,
+    headline: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    publisher: Option<Organization<'static>>,
+    publisher: Option<Organization<'a>>,
     #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
-    date_published: Option<String>,
+    date_published: Option<&'a str>,
     #[serde(rename = "inLanguage", skip_serializing_if = "Option::is_none")]
-    in_language: Option<String>,
+    in_language: Option<&'a str>,
 }
 
 /// A cited passage.
 #[derive(Serialize)]
-struct Quotation {
+struct Quotation<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    text: String,
-    url: String,
+    text: &'a str,
+    url: Cow<'a, str>,
     description: &'static str,
     #[serde(rename = "isPartOf")]
-    is_part_of: PartOf,
+    is_part_of: PartOf<'a>,
 }
 
 #[derive(Serialize)]
-struct PartOf {
+struct PartOf<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    url: String,
+    url: Cow<'a, str>,
 }
 
 #[derive(Clone, Serialize)]
 struct Organization<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    name: std::borrow::Cow<'a, str>,
+    name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
 }
 
-/// The `ClaimReview` of `claim` on `topic`'s page, as compact JSON.
+/// The `ClaimReview` of `claim` (whose statement reads `statement` as plain text) on
+/// `topic`'s page, as compact JSON.
 pub fn claim_review(
     config: &SiteConfig,
     topic: &VerifiedTopic,
     claim: &VerifiedClaim,
+    statement: &str,
     cited: &[CitedPassage],
 ) -> String {
     let urls = Urls { config };
     let organization = Organization {
         kind: "Organization",
-        name: config.publisher.as_deref().unwrap_or(&config.title).into(),
+        name: config.publisher.as_deref().unwrap_or(&config.title),
         url: config.base_url.as_deref(),
     };
     let published = claim.review.reviewed_or(&topic.review);
@@ -145,7 +151,7 @@ pub fn claim_review(
         context: "https://schema.org",
         kind: "ClaimReview",
         url: urls.claim(topic, claim),
-        claim_reviewed: plain_text(&claim.statement),
+        claim_reviewed: statement,
         review_rating: rating(claim.status),
         item_reviewed: Claim {
             kind: "Claim",
@@ -165,19 +171,39 @@ pub fn claim_review(
 /// written as JSON escapes, so no text in it (`</script>`, `<!--`) can end the element
 /// or open a comment, and U+2028/U+2029 too, for scripts that read it as JavaScript.
 pub fn script_html(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + 48);
-    out.push_str(r#"<script type="application/ld+json">"#);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str(r"\u003c"),
-            '>' => out.push_str(r"\u003e"),
-            '&' => out.push_str(r"\u0026"),
-            '\u{2028}' => out.push_str(r"\u2028"),
-            '\u{2029}' => out.push_str(r"\u2029"),
-            c => out.push(c),
-        }
+    const OPEN: &str = r#"<script type="application/ld+json">"#;
+    const CLOSE: &str = "</script>";
+    let mut out = String::with_capacity(OPEN.len() + json.len() + CLOSE.len() + 32);
+    out.push_str(OPEN);
+    let bytes = json.as_bytes();
+    // Copied a run at a time, up to the next byte that may need an escape: `<`, `>`,
+    // `&`, or 0xE2, the first byte of U+2028 and U+2029 (and of other characters,
+    // which are copied on).
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = bytes[at..]
+        .iter()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
+    {
+        let special = at + found;
+        let (escape, len) = match &bytes[special..] {
+            [b'<', ..] => (r"\u003c", 1),
+            [b'>', ..] => (r"\u003e", 1),
+            [b'&', ..] => (r"\u0026", 1),
+            [0xE2, 0x80, 0xA8, ..] => (r"\u2028", 3),
+            [0xE2, 0x80, 0xA9, ..] => (r"\u2029", 3),
+            _ => {
+                at = special + 1;
+                continue;
+            }
+        };
+        out.push_str(&json[copied..special]);
+        out.push_str(escape);
+        copied = special + len;
+        at = copied;
     }
-    out.push_str("</script>");
+    out.push_str(&json[copied..]);
+    out.push_str(CLOSE);
     out
 }
 
@@ -203,38 +229,45 @@ fn last_modified<'a>(reviewed: &'a str, claim: &'a VerifiedClaim) -> &'a str {
 }
 
 /// Every cited source once, in the order first cited.
-fn appearances(urls: &Urls, cited: &[CitedPassage]) -> Vec<Appearance> {
-    let mut seen = std::collections::BTreeSet::new();
+fn appearances<'a>(urls: &Urls, cited: &[CitedPassage<'a>]) -> Vec<Appearance<'a>> {
+    let mut seen: Vec<&str> = Vec::with_capacity(cited.len());
     cited
         .iter()
-        .filter(|c| seen.insert(c.source.id.as_str()))
+        .filter(|c| {
+            let id = c.source.id.as_str();
+            let first = !seen.contains(&id);
+            if first {
+                seen.push(id);
+            }
+            first
+        })
         .map(|c| {
             let meta = &c.source.meta;
             Appearance {
                 kind: "CreativeWork",
                 url: urls.source(c.source),
-                headline: meta.title.clone(),
-                publisher: meta.publisher.clone().map(|name| Organization {
+                headline: meta.title.as_deref(),
+                publisher: meta.publisher.as_deref().map(|name| Organization {
                     kind: "Organization",
-                    name: name.into(),
+                    name,
                     url: None,
                 }),
-                date_published: meta.published.clone(),
-                in_language: meta.language.clone(),
+                date_published: meta.published.as_deref(),
+                in_language: meta.language.as_deref(),
             }
         })
         .collect()
 }
 
-fn quotation(urls: &Urls, cited: &CitedPassage) -> Quotation {
+fn quotation<'a>(urls: &Urls, cited: &CitedPassage<'a>) -> Quotation<'a> {
     let citation = cited.citation;
     Quotation {
         kind: "Quotation",
-        text: citation.passage.clone(),
-        url: citation
-            .original_passage_url
-            .clone()
-            .unwrap_or_else(|| urls.passage(cited.source, citation.start)),
+        text: &citation.passage,
+        url: match &citation.original_passage_url {
+            Some(url) => Cow::Borrowed(url),
+            None => Cow::Owned(urls.passage(cited.source, citation.start)),
+        },
         description: match citation.stance {
             Stance::Supports => "supports the claim",
             Stance::Contradicts => "contradicts the claim",
@@ -270,12 +303,11 @@ impl Urls<'_> {
     }
 
     /// The original article when known, else the source's page.
-    fn source(&self, source: &Source) -> String {
-        source
-            .meta
-            .url
-            .clone()
-            .unwrap_or_else(|| self.page(&source_path(source.id.as_str()), None))
+    fn source<'s>(&self, source: &'s Source) -> Cow<'s, str> {
+        match &source.meta.url {
+            Some(url) => Cow::Borrowed(url),
+            None => Cow::Owned(self.page(&source_path(source.id.as_str()), None)),
+        }
     }
 
     fn passage(&self, source: &Source, start: usize) -> String {
@@ -308,6 +340,19 @@ mod tests {
         assert_eq!(
             back["a"],
             "</script><script>alert(1)</script> <!-- & \u{2028}\u{2029} >"
+        );
+    }
+
+    #[test]
+    fn the_script_keeps_every_other_character_as_it_is() {
+        let json = "{\"a\":\"“quoted” – \u{2028}é\u{2029}\u{e2}<\"}";
+        assert_eq!(
+            script_html(json),
+            "<script type=\"application/ld+json\">{\"a\":\"“quoted” – \\u2028é\\u2029\u{e2}\\u003c\"}</script>"
+        );
+        assert_eq!(
+            script_html(""),
+            "<script type=\"application/ld+json\"></script>"
         );
     }
 

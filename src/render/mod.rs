@@ -181,34 +181,25 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
     let mut context = Context::new();
     let site = builder.site;
     let (root, title, kind) = match &job.subject {
-        Subject::Index => ("", site.config.title.clone(), "index"),
-        Subject::Topic(index) => ("../../", site.topics[*index].title.clone(), "topic"),
+        Subject::Index => ("", site.config.title.as_str(), "index"),
+        Subject::Topic(index) => ("../../", site.topics[*index].title.as_str(), "topic"),
         Subject::Source(index) => {
             let source = &site.sources[*index];
-            (
-                "../../",
-                source
-                    .meta
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| source.id.to_string()),
-                "source",
-            )
+            let title = source.meta.title.as_deref();
+            ("../../", title.unwrap_or(source.id.as_str()), "source")
         }
-        Subject::NotFound => (
-            not_found_root(site),
-            "Page not found".to_string(),
-            "not-found",
-        ),
+        Subject::NotFound => (not_found_root(site), "Page not found", "not-found"),
     };
     let current = match &job.subject {
         Subject::Topic(index) => Some(*index),
         _ => None,
     };
-    context.insert("site", &builder.site_context());
+    context.insert_value("site", builder.site_value());
     context.insert("root", root);
-    let description = sharing::description(site, &job.subject);
-    let mut page = builder.page(kind, &title, &job.path, description);
+    let description = sharing::description(site, &job.subject, |topic, claim| {
+        builder.statement(topic, claim).text.as_str()
+    });
+    let mut page = builder.page(kind, title, &job.path, description);
     if job.subject == Subject::NotFound {
         // Not a page of its own address: no canonical URL.
         page.permalink = None;
@@ -219,9 +210,7 @@ fn page_context(builder: &ContextBuilder, job: &PageJob) -> Context {
     match &job.subject {
         Subject::Index => context.insert("index", &builder.index()),
         Subject::Topic(index) => context.insert("topic", &builder.topic(*index)),
-        Subject::Source(index) => {
-            context.insert("source_page", &builder.source(&site.sources[*index]))
-        }
+        Subject::Source(index) => context.insert("source_page", &builder.source(*index)),
         Subject::NotFound => {}
     }
     context

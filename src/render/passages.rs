@@ -6,18 +6,19 @@
 //! so the text is cut at every passage boundary and every line break; each piece is
 //! marked with all the claims whose passages cover it.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::ops::Range;
 
 use serde::Serialize;
 
-use super::context::{StanceInfo, passage_anchor, stance_info, topic_path};
+use super::context::{StanceSet, passage_anchor, topic_path};
 use crate::model::Stance;
 use crate::verify::{VerifiedCitation, VerifiedClaim, VerifiedTopic};
 
 /// A link from the end of a passage back to a claim citing it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Backref {
-    pub claim: String,
+pub struct Backref<'a> {
+    pub claim: &'a str,
     pub url: String,
     pub stance: Stance,
     pub symbol: &'static str,
@@ -25,34 +26,34 @@ pub struct Backref {
 
 /// A highlighted piece of text.
 #[derive(Debug, Clone, Serialize)]
-pub struct Mark {
+pub struct Mark<'a> {
     /// Set where a cited passage starts: the target of the citations' links.
     pub id: Option<String>,
     /// The ids of the claims whose passages cover this piece, space-separated.
-    pub claims: String,
-    pub stances: Vec<StanceInfo>,
+    pub claims: Cow<'a, str>,
+    pub stances: StanceSet,
     /// "supports contradicts": for CSS classes.
-    pub stance_classes: String,
+    pub stance_classes: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Segment {
-    pub text: String,
-    pub mark: Option<Mark>,
+pub struct Segment<'a> {
+    pub text: Cow<'a, str>,
+    pub mark: Option<Mark<'a>>,
     /// Passages that end with this piece: links back to their claims.
-    pub backrefs: Vec<Backref>,
+    pub backrefs: Vec<Backref<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Paragraph {
+pub struct Paragraph<'a> {
     /// 1-based line number in the source file.
     pub line: usize,
-    pub segments: Vec<Segment>,
+    pub segments: Vec<Segment<'a>>,
 }
 
 /// One highlighted stretch of the original text (a passage, or one fragment of it).
 struct Highlight<'a> {
-    bytes: std::ops::Range<usize>,
+    bytes: Range<usize>,
     passage_start: usize,
     passage_end: usize,
     citation: &'a VerifiedCitation,
@@ -61,14 +62,14 @@ struct Highlight<'a> {
 }
 
 /// The source text as paragraphs (one per non-blank line), with every cited passage marked.
-pub fn source_paragraphs(
-    text: &str,
-    cited: &[(&VerifiedCitation, &VerifiedTopic, &VerifiedClaim)],
+pub fn source_paragraphs<'a>(
+    text: &'a str,
+    cited: &[(&'a VerifiedCitation, &'a VerifiedTopic, &'a VerifiedClaim)],
     root: &str,
-) -> Vec<Paragraph> {
+) -> Vec<Paragraph<'a>> {
     let highlights: Vec<Highlight> = cited
         .iter()
-        .flat_map(|(citation, topic, claim)| {
+        .flat_map(|&(citation, topic, claim)| {
             citation
                 .anchor
                 .fragments
@@ -99,7 +100,7 @@ pub fn source_paragraphs(
 }
 
 /// Byte ranges of the lines (without `\r\n`/`\n`, without a leading BOM), numbered from 1.
-fn lines(text: &str) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+fn lines(text: &str) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
     let mut start = 0;
     text.split_inclusive('\n')
         .enumerate()
@@ -115,31 +116,44 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + 
         })
 }
 
-fn line_segments(
-    text: &str,
-    line: std::ops::Range<usize>,
-    highlights: &[Highlight],
+fn line_segments<'a>(
+    text: &'a str,
+    line: Range<usize>,
+    highlights: &[Highlight<'a>],
     chars: &mut CharCounter,
     root: &str,
-) -> Vec<Segment> {
-    let mut cuts: BTreeSet<usize> = BTreeSet::from([line.start, line.end]);
-    for highlight in highlights {
+) -> Vec<Segment<'a>> {
+    // Only the highlights overlapping the line can cover a piece of it.
+    let here: Vec<&Highlight> = highlights
+        .iter()
+        .filter(|h| h.bytes.start < line.end && line.start < h.bytes.end)
+        .collect();
+    let mut cuts: Vec<usize> = vec![line.start, line.end];
+    for highlight in &here {
         for point in [highlight.bytes.start, highlight.bytes.end] {
             if line.contains(&point) {
-                cuts.insert(point);
+                cuts.push(point);
             }
         }
     }
-    let cuts: Vec<usize> = cuts.into_iter().collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut covering: Vec<&Highlight> = Vec::new();
     cuts.windows(2)
         .map(|pair| {
             let piece = pair[0]..pair[1];
-            let covering: Vec<&Highlight> = highlights
-                .iter()
-                .filter(|h| h.bytes.start <= piece.start && piece.end <= h.bytes.end)
-                .collect();
+            covering.clear();
+            covering.extend(
+                here.iter()
+                    .filter(|h| h.bytes.start <= piece.start && piece.end <= h.bytes.end),
+            );
+            let text = &text[piece.clone()];
             Segment {
-                text: text[piece.clone()].replace('\u{feff}', ""),
+                text: if text.contains('\u{feff}') {
+                    Cow::Owned(text.replace('\u{feff}', ""))
+                } else {
+                    Cow::Borrowed(text)
+                },
                 mark: mark_for(&piece, &covering, chars),
                 backrefs: backrefs_for(&piece, &covering, root),
             }
@@ -147,39 +161,38 @@ fn line_segments(
         .collect()
 }
 
-fn mark_for(
-    piece: &std::ops::Range<usize>,
-    covering: &[&Highlight],
+fn mark_for<'a>(
+    piece: &Range<usize>,
+    covering: &[&Highlight<'a>],
     chars: &mut CharCounter,
-) -> Option<Mark> {
-    if covering.is_empty() {
-        return None;
-    }
-    let mut claims: Vec<&str> = Vec::new();
-    for highlight in covering {
-        if !claims.contains(&highlight.claim.id.as_str()) {
-            claims.push(highlight.claim.id.as_str());
+) -> Option<Mark<'a>> {
+    let first = covering.first()?;
+    let mut claims = Cow::Borrowed(first.claim.id.as_str());
+    let mut listed: Vec<&str> = vec![first.claim.id.as_str()];
+    for highlight in &covering[1..] {
+        let id = highlight.claim.id.as_str();
+        if !listed.contains(&id) {
+            listed.push(id);
+            let claims = claims.to_mut();
+            claims.push(' ');
+            claims.push_str(id);
         }
     }
-    let stances: BTreeSet<Stance> = covering.iter().map(|h| h.citation.stance).collect();
+    let stances: StanceSet = covering.iter().map(|h| h.citation.stance).collect();
     let starts_passage = covering.iter().any(|h| h.passage_start == piece.start);
     Some(Mark {
         id: starts_passage.then(|| passage_anchor(chars.at(piece.start))),
-        claims: claims.join(" "),
-        stance_classes: stances
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        stances: stances.into_iter().map(stance_info).collect(),
+        claims,
+        stance_classes: stances.classes(),
+        stances,
     })
 }
 
-fn backrefs_for(
-    piece: &std::ops::Range<usize>,
-    covering: &[&Highlight],
+fn backrefs_for<'a>(
+    piece: &Range<usize>,
+    covering: &[&Highlight<'a>],
     root: &str,
-) -> Vec<Backref> {
+) -> Vec<Backref<'a>> {
     let mut backrefs: Vec<Backref> = Vec::new();
     for highlight in covering.iter().filter(|h| h.passage_end == piece.end) {
         if backrefs
@@ -188,16 +201,15 @@ fn backrefs_for(
         {
             continue;
         }
-        let info = stance_info(highlight.citation.stance);
         backrefs.push(Backref {
-            claim: highlight.claim.id.to_string(),
+            claim: highlight.claim.id.as_str(),
             url: format!(
                 "{root}{}#{}",
                 topic_path(highlight.topic.slug.as_str()),
                 highlight.claim.id
             ),
             stance: highlight.citation.stance,
-            symbol: info.symbol,
+            symbol: super::context::stance_info(highlight.citation.stance).symbol,
         });
     }
     backrefs

@@ -11,7 +11,12 @@ pub const DESCRIPTION_MAX_CHARS: usize = 160;
 
 /// A page's description, plain text: the topic's summary (else its statements), the
 /// source's title, publisher and date, the site's description (else its title).
-pub fn description(site: &VerifiedSite, subject: &Subject) -> String {
+/// `statement(topic, claim)` is a claim's statement as plain text.
+pub fn description<'s>(
+    site: &VerifiedSite,
+    subject: &Subject,
+    statement: impl Fn(usize, usize) -> &'s str,
+) -> String {
     let config = &site.config;
     let site_description = || {
         config
@@ -28,14 +33,7 @@ pub fn description(site: &VerifiedSite, subject: &Subject) -> String {
                 .as_deref()
                 .map(plain_text)
                 .filter(|text| !text.is_empty())
-                .unwrap_or_else(|| {
-                    let statements: Vec<String> = topic
-                        .claims
-                        .iter()
-                        .map(|c| plain_text(&c.statement))
-                        .collect();
-                    statements.join(" ")
-                })
+                .unwrap_or_else(|| statements(topic.claims.len(), |claim| statement(*index, claim)))
         }),
         Subject::Source(index) => site.sources.get(*index).map(|source| {
             let meta = &source.meta;
@@ -52,6 +50,28 @@ pub fn description(site: &VerifiedSite, subject: &Subject) -> String {
         &text.unwrap_or_else(site_description),
         DESCRIPTION_MAX_CHARS,
     )
+}
+
+/// The words of the first of `count` statements, one space apart, as many as a
+/// description can show: [`truncate`] reads no further than its limit, and a topic may
+/// have hundreds of statements.
+fn statements<'s>(count: usize, statement: impl Fn(usize) -> &'s str) -> String {
+    let mut text = String::new();
+    let mut chars = 0;
+    for claim in 0..count {
+        if chars > DESCRIPTION_MAX_CHARS {
+            break;
+        }
+        for word in statement(claim).split_whitespace() {
+            if !text.is_empty() {
+                text.push(' ');
+                chars += 1;
+            }
+            text.push_str(word);
+            chars += word.chars().count();
+        }
+    }
+    text
 }
 
 /// `text` cut to at most `max` characters at a word boundary, with `…` when cut.
@@ -102,6 +122,25 @@ mod tests {
         assert_eq!(cut.chars().count(), 10);
         // No dangling punctuation before the ellipsis.
         assert_eq!(truncate("one two, three four five", 10), "one two…");
+    }
+
+    #[test]
+    fn a_description_of_statements_reads_only_as_far_as_it_shows() {
+        let statements: Vec<String> = (0..400)
+            .map(|i| format!("Statement  number {i} says\nsomething."))
+            .collect();
+        let all = statements.join(" ");
+        let read = std::cell::Cell::new(0);
+        let some = super::statements(statements.len(), |i| {
+            read.set(read.get() + 1);
+            &statements[i]
+        });
+        assert_eq!(
+            truncate(&some, DESCRIPTION_MAX_CHARS),
+            truncate(&all, DESCRIPTION_MAX_CHARS)
+        );
+        assert!(read.get() < 10, "read {} statements", read.get());
+        assert_eq!(super::statements(2, |i| ["a  b", "c"][i]), "a b c");
     }
 
     #[test]
