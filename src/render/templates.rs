@@ -36,7 +36,9 @@ struct TemplateSource {
     text: String,
 }
 
-/// A compiled set of templates, ready to render pages.
+/// A compiled set of templates, ready to render pages. Compiled once, by [`Templates::load`]
+/// (in a build, and in `serve` when a template changes), then shared by the threads that
+/// render the pages: rendering a page compiles nothing.
 pub struct Templates {
     tera: Tera,
     sources: BTreeMap<String, TemplateSource>,
