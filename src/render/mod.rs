@@ -89,10 +89,14 @@ fn render_page(
     templates: &Templates,
     job: &PageJob,
 ) -> tera::TeraResult<OutputFile> {
-    let html = templates.render(job.template, &page_context(builder, job))?;
+    let mut bytes = Vec::new();
+    templates.render_into(job.template, &page_context(builder, job), &mut bytes)?;
+    // Held in memory until the whole site is written: without the spare room that
+    // growing the buffer left, up to half of it.
+    bytes.shrink_to_fit();
     Ok(OutputFile {
         path: job.path.clone(),
-        bytes: html.into_bytes(),
+        bytes,
     })
 }
 

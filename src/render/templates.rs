@@ -88,6 +88,17 @@ impl Templates {
         self.tera.render(name, context)
     }
 
+    /// [`Self::render`] as bytes, written on the end of `out`: what a page's file holds,
+    /// without the copy and the UTF-8 check of making a `String` first.
+    pub fn render_into(
+        &self,
+        name: &str,
+        context: &Context,
+        out: &mut Vec<u8>,
+    ) -> tera::TeraResult<()> {
+        self.tera.render_to(name, context, out)
+    }
+
     /// Every template's name, file and text, by name (to locate what a page came from).
     pub fn sources(&self) -> impl Iterator<Item = (&str, &RelPath, &str)> {
         self.sources
