@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use memchr::memmem;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -102,12 +103,6 @@ pub fn text_directive(text: &str, fragments: &[Range<usize>]) -> Option<TextDire
     Searchable::new(text).directive(fragments)
 }
 
-/// Per byte of the folded text: where an original character's folding starts (a match
-/// may start or end only there).
-const EDGE: u8 = 1;
-/// Per byte of the folded text: a word boundary of the original text (UAX #29).
-const BOUNDARY: u8 = 2;
-
 /// A source text prepared for the browser's search: folded for comparison, with the way
 /// back to the original.
 pub struct Searchable<'a> {
@@ -118,8 +113,17 @@ pub struct Searchable<'a> {
     /// For each byte of `folded` and its end: the original byte offset of the character
     /// it comes from.
     origin: Vec<usize>,
-    /// For each byte of `folded` and its end: [`EDGE`] and [`BOUNDARY`] flags.
-    flags: Vec<u8>,
+    /// For each byte of `folded` and its end: whether an original character's folding
+    /// starts there (a match may start or end only there).
+    edges: Vec<bool>,
+    /// Where each line of the original starts: the text between line breaks.
+    lines: Vec<usize>,
+    /// The word boundaries (UAX #29) of each line, found when a match first needs them.
+    /// Segmenting a whole text costs more than the rest of preparing it, and most of the
+    /// places a search looks at are decided by the two characters around them (see
+    /// [`Searchable::is_word_boundary`]). Every line break is a boundary on both sides
+    /// (rules WB3a and WB3b), so lines can be segmented one by one.
+    boundaries: Vec<OnceLock<Vec<usize>>>,
 }
 
 /// The terms of a directive, folded, as the search compares them.
@@ -142,44 +146,81 @@ struct Terms {
 
 impl<'a> Searchable<'a> {
     pub fn new(original: &'a str) -> Self {
-        let mut bounds = original
-            .split_word_bound_indices()
-            .map(|(at, _)| at)
-            .peekable();
         let mut searchable = Searchable {
             original,
             folded: String::with_capacity(original.len()),
             origin: Vec::with_capacity(original.len() + 1),
-            flags: Vec::with_capacity(original.len() + 1),
+            edges: Vec::with_capacity(original.len() + 1),
+            lines: vec![0],
+            boundaries: Vec::new(),
         };
         let mut chars = original.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
-            while bounds.next_if(|&b| b < at).is_some() {}
-            let boundary = bounds.peek() == Some(&at);
             let before = searchable.folded.len();
             if c.is_whitespace() {
                 let mut line_break = is_line_break(c);
-                while let Some((_, next)) = chars.next_if(|(_, next)| next.is_whitespace()) {
-                    line_break |= is_line_break(next);
+                let mut last = (at, c);
+                while let Some(next) = chars.next_if(|(_, next)| next.is_whitespace()) {
+                    line_break |= is_line_break(next.1);
+                    searchable.line_after(last);
+                    last = next;
                 }
+                searchable.line_after(last);
                 searchable.folded.push(if line_break { '\n' } else { ' ' });
             } else {
                 fold(c, &mut searchable.folded);
             }
             for byte in before..searchable.folded.len() {
                 searchable.origin.push(at);
-                let edge = if byte == before { EDGE } else { 0 };
-                let bound = if byte == before && boundary {
-                    BOUNDARY
-                } else {
-                    0
-                };
-                searchable.flags.push(edge | bound);
+                searchable.edges.push(byte == before);
             }
         }
         searchable.origin.push(original.len());
-        searchable.flags.push(EDGE | BOUNDARY);
+        searchable.edges.push(true);
+        searchable.boundaries = searchable.lines.iter().map(|_| OnceLock::new()).collect();
         searchable
+    }
+
+    /// Notes the line starting after `c` (at `at`), when `c` is a line break.
+    fn line_after(&mut self, (at, c): (usize, char)) {
+        if is_line_break(c) {
+            self.lines.push(at + c.len_utf8());
+        }
+    }
+
+    /// Whether the original text has a word boundary (UAX #29) at byte `at`.
+    fn is_word_boundary(&self, at: usize) -> bool {
+        let text = self.original;
+        if at == 0 || at >= text.len() {
+            return true; // WB1, WB2
+        }
+        let before = text[..at].chars().next_back();
+        let after = text[at..].chars().next();
+        match (before, after) {
+            (Some('\r'), Some('\n')) => false,        // WB3
+            (Some(c), _) if is_line_break(c) => true, // WB3a
+            (_, Some(c)) if is_line_break(c) => true, // WB3b
+            // Letters and digits hold together (WB5, WB8, WB9, WB10).
+            (Some(b), Some(a)) if b.is_ascii_alphanumeric() && a.is_ascii_alphanumeric() => false,
+            // A space parts from what is on either side of it unless that is a space too
+            // (WB3d) or, after it, a character that extends it (WB4), which no ASCII
+            // character is.
+            (Some(b), Some(a)) if b.is_ascii() && a.is_ascii() && (b == ' ') != (a == ' ') => true,
+            _ => {
+                let line = self.lines.partition_point(|&start| start <= at) - 1;
+                let start = self.lines[line];
+                let boundaries = self.boundaries[line].get_or_init(|| {
+                    let end = text[start..]
+                        .find(is_line_break)
+                        .map_or(text.len(), |end| start + end);
+                    text[start..end]
+                        .split_word_bound_indices()
+                        .map(|(offset, _)| start + offset)
+                        .collect()
+                });
+                boundaries.binary_search(&at).is_ok()
+            }
+        }
     }
 
     /// See [`text_directive`].
@@ -204,7 +245,7 @@ impl<'a> Searchable<'a> {
         let from = self.origin.partition_point(|&o| o < start);
         let to = self.origin.partition_point(|&o| o < end);
         let target = self.trim(from..to);
-        (!target.is_empty() && self.flags[target.start] & EDGE != 0).then_some(target)
+        (!target.is_empty() && self.edges[target.start]).then_some(target)
     }
 
     fn trim(&self, range: Range<usize>) -> Range<usize> {
@@ -417,12 +458,13 @@ impl<'a> Searchable<'a> {
 
     fn term_at(&self, term: &str, at: usize, start_word: bool, end_word: bool) -> bool {
         let end = at + term.len();
-        let flag = |at: usize, wanted: u8| self.flags.get(at).is_some_and(|f| f & wanted != 0);
+        let edge = |at: usize| self.edges.get(at).is_some_and(|&edge| edge);
+        let word = |at: usize| self.is_word_boundary(self.origin[at]);
         self.folded.as_bytes().get(at..end) == Some(term.as_bytes())
-            && flag(at, EDGE)
-            && flag(end, EDGE)
-            && (!start_word || flag(at, BOUNDARY))
-            && (!end_word || flag(end, BOUNDARY))
+            && edge(at)
+            && edge(end)
+            && (!start_word || word(at))
+            && (!end_word || word(end))
     }
 
     fn skip_space(&self, mut at: usize) -> usize {
@@ -509,6 +551,32 @@ mod tests {
     const ARTICLE: &str = "The First Lady said eight children were reunited with their \
 families after months of talks, officials said on Friday.\n\
 Eighteen other cases remain open, officials said.\n";
+
+    #[test]
+    fn word_boundaries_found_near_or_line_by_line_are_those_of_the_whole_text() {
+        let texts = [
+            ARTICLE,
+            "\u{feff}Don't stop: 3.5 per cent, U.S. e-mail_x a1b2 (“quoted”) — 10,000.\r\nnext\u{2028}line\u{0B}x\u{85}y\u{2029}z",
+            "a\n\u{301}b \u{200d}c \u{301}d\r\n\r\n\u{1F1EB}\u{1F1F7}\u{1F1EB}\u{1F1F7} 👩\u{200d}💻 end\n",
+            "\n\n  leading\t\tand trailing  \n",
+            "Çà et là: l'été, 12h30, ½ ; naïve café’s 'x' \"y\" a.b a:b 1.2 1,2 a_b ..",
+        ];
+        for text in texts {
+            let whole: Vec<usize> = text
+                .split_word_bound_indices()
+                .map(|(at, _)| at)
+                .chain([text.len()])
+                .collect();
+            let searchable = Searchable::new(text);
+            for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                assert_eq!(
+                    searchable.is_word_boundary(at),
+                    whole.contains(&at),
+                    "at {at} of {text:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_unique_passage_is_quoted_whole() {
