@@ -164,7 +164,12 @@ pub fn claim_review(
         date_modified: published.map(|date| last_modified(date, claim)),
         in_language: &config.language,
     };
-    serde_json::to_string(&review).unwrap_or_default()
+    // Room for a claim with a few citations, which is most of them.
+    let mut json = Vec::with_capacity(4096);
+    match serde_json::to_writer(&mut json, &review) {
+        Ok(()) => String::from_utf8(json).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }
 
 /// `json` in a `<script type="application/ld+json">` element. `<`, `>` and `&` are
@@ -175,32 +180,26 @@ pub fn script_html(json: &str) -> String {
     const CLOSE: &str = "</script>";
     let mut out = String::with_capacity(OPEN.len() + json.len() + CLOSE.len() + 32);
     out.push_str(OPEN);
-    let bytes = json.as_bytes();
-    // Copied a run at a time, up to the next byte that may need an escape: `<`, `>`,
-    // `&`, or 0xE2, the first byte of U+2028 and U+2029 (and of other characters,
-    // which are copied on).
+    // Copied a run at a time, between the characters to escape; the separators are
+    // rare, and only looked for character by character where the text has some.
+    let separators = json.contains('\u{2028}') || json.contains('\u{2029}');
     let mut copied = 0;
-    let mut at = 0;
-    while let Some(found) = bytes[at..]
-        .iter()
-        .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
-    {
-        let special = at + found;
-        let (escape, len) = match &bytes[special..] {
-            [b'<', ..] => (r"\u003c", 1),
-            [b'>', ..] => (r"\u003e", 1),
-            [b'&', ..] => (r"\u0026", 1),
-            [0xE2, 0x80, 0xA8, ..] => (r"\u2028", 3),
-            [0xE2, 0x80, 0xA9, ..] => (r"\u2029", 3),
-            _ => {
-                at = special + 1;
-                continue;
-            }
-        };
-        out.push_str(&json[copied..special]);
-        out.push_str(escape);
-        copied = special + len;
-        at = copied;
+    while let Some(found) = if separators {
+        json[copied..].find(['<', '>', '&', '\u{2028}', '\u{2029}'])
+    } else {
+        memchr::memchr3(b'<', b'>', b'&', &json.as_bytes()[copied..])
+    } {
+        let at = copied + found;
+        let c = json[at..].chars().next().unwrap_or_default();
+        out.push_str(&json[copied..at]);
+        out.push_str(match c {
+            '<' => r"\u003c",
+            '>' => r"\u003e",
+            '&' => r"\u0026",
+            '\u{2028}' => r"\u2028",
+            _ => r"\u2029",
+        });
+        copied = at + c.len_utf8();
     }
     out.push_str(&json[copied..]);
     out.push_str(CLOSE);
@@ -353,6 +352,11 @@ mod tests {
         assert_eq!(
             script_html(""),
             "<script type=\"application/ld+json\"></script>"
+        );
+        // Without line or paragraph separators.
+        assert_eq!(
+            script_html("“</a>&”"),
+            "<script type=\"application/ld+json\">“\\u003c/a\\u003e\\u0026”</script>"
         );
     }
 
