@@ -6,18 +6,24 @@
 
 pub mod closest;
 pub mod normalize;
+pub mod prepared;
 pub mod quote;
+pub mod verdict;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, DiffWord, closest_name};
+use rayon::prelude::*;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
 use crate::model::{
-    Citation, Claim, ClaimId, RelPath, Review, Site, SiteConfig, Slug, Source, SourceId, Span,
-    Stance, Status,
+    Citation, Claim, ClaimId, Located, RelPath, Review, Site, SiteConfig, Slug, Source, SourceId,
+    Span, Stance, Status, Topic,
 };
-use normalize::NormalizedText;
-use quote::{MatchFailure, Quote, QuoteMatch, QuoteProblem};
+use prepared::Prepared;
+use quote::{Quote, QuoteProblem};
+use verdict::{Closest, Missing, Verdict};
 
 /// Where a verified quote sits in its source's original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,67 +96,244 @@ pub struct Verified {
     pub diagnostics: Diagnostics,
 }
 
-/// Words whose elision can invert a passage's meaning.
-const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "nor", "none", "nobody", "nothing", "neither", "without", "cannot",
-];
-
 /// Verifies every citation of `site` against the sources.
 pub fn verify(site: Site) -> Verified {
-    let normalized: HashMap<&SourceId, NormalizedText> = site
-        .sources
-        .iter()
-        .map(|source| (&source.id, NormalizedText::new(&source.text)))
-        .collect();
-    let mut checker = Checker {
-        site: &site,
-        normalized: &normalized,
-        diagnostics: Diagnostics::default(),
-        cited: BTreeSet::new(),
-    };
-    checker.check_unique_claim_ids();
-    let topics: Vec<VerifiedTopic> = site
-        .topics
-        .iter()
-        .map(|topic| VerifiedTopic {
-            slug: topic.slug.clone(),
-            file: topic.file.clone(),
-            title: topic.title.clone(),
-            summary: topic.summary.clone(),
-            claims: topic
-                .claims
-                .iter()
-                .map(|claim| checker.claim(claim))
-                .collect(),
-            review: topic.review.clone(),
-        })
-        .collect();
-    checker.warn_unused_sources();
-    let diagnostics = checker.diagnostics;
-    drop(normalized);
-    Verified {
-        site: VerifiedSite {
-            config: site.config,
-            sources: site.sources,
-            topics,
-        },
-        diagnostics,
+    run(site, &Cache::default(), Keep::Nothing).0
+}
+
+/// [`verify`], reusing what `cache` kept of the previous run (for the sources whose text
+/// is the same, their preparation and the verdicts on their quotes), and keeping this
+/// run's for the next. The result is the same as [`verify`]'s.
+pub fn verify_cached(site: Site, cache: &mut Cache) -> Verified {
+    let (verified, kept) = run(site, cache, Keep::ForNextRun);
+    *cache = kept;
+    verified
+}
+
+/// Whether a run makes a cache for the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Nothing,
+    ForNextRun,
+}
+
+/// What verification keeps between runs, for `serve`: each source's preparation and the
+/// verdicts on the quotes citing it, for as long as the source's text is the same. Only
+/// what the last run used is kept, so the cache never outgrows the site.
+#[derive(Debug, Default)]
+pub struct Cache {
+    sources: HashMap<SourceId, CachedSource>,
+    /// What the last run had to do anew.
+    pub last: Work,
+}
+
+/// How many sources a run prepared and how many quotes it judged, rather than take them
+/// from the cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    pub prepared: usize,
+    pub judged: usize,
+}
+
+#[derive(Debug)]
+struct CachedSource {
+    /// Of the text the preparation and the verdicts are about.
+    sha256: String,
+    prepared: Arc<Prepared>,
+    /// By quote, as written.
+    verdicts: HashMap<String, Arc<Verdict>>,
+}
+
+impl Cache {
+    /// What is kept about `source`, if its text is the same as then.
+    fn get(&self, source: &Source) -> Option<&CachedSource> {
+        self.sources
+            .get(&source.id)
+            .filter(|cached| cached.sha256 == source.sha256)
     }
 }
 
-struct Checker<'a> {
-    site: &'a Site,
-    normalized: &'a HashMap<&'a SourceId, NormalizedText>,
-    diagnostics: Diagnostics,
-    cited: BTreeSet<&'a str>,
+fn run(site: Site, previous: &Cache, keep: Keep) -> (Verified, Cache) {
+    let Site {
+        config,
+        sources,
+        topics,
+    } = site;
+    let cached: Vec<Option<&CachedSource>> =
+        sources.iter().map(|source| previous.get(source)).collect();
+    let prepared: Vec<Arc<Prepared>> = sources
+        .par_iter()
+        .zip(&cached)
+        .map(|(source, cached)| match cached {
+            Some(cached) => Arc::clone(&cached.prepared),
+            None => Arc::new(Prepared::new(&source.text)),
+        })
+        .collect();
+    let checker = Checker {
+        sources: &sources,
+        by_id: sources
+            .iter()
+            .enumerate()
+            .map(|(index, source)| (source.id.as_str(), index))
+            .collect(),
+        prepared: &prepared,
+        cached: &cached,
+        keep,
+    };
+    // The checks across the whole site, before the claims are checked one by one (and
+    // taken apart into what they verify to).
+    let mut diagnostics = checker.unique_claim_ids(&topics);
+    let unused = checker.unused_sources(&topics);
+    let checked: Vec<(TopicHeader, Vec<ClaimCheck>)> = topics
+        .into_par_iter()
+        .map(|topic| {
+            let (header, claims) = TopicHeader::split(topic);
+            let claims = claims
+                .into_par_iter()
+                .map(|claim| checker.claim(claim))
+                .collect();
+            (header, claims)
+        })
+        .collect();
+    let mut work = Work {
+        prepared: cached.iter().filter(|cached| cached.is_none()).count(),
+        judged: 0,
+    };
+    let mut judged = Vec::new();
+    let topics: Vec<VerifiedTopic> = checked
+        .into_iter()
+        .map(|(header, claims)| {
+            let claims = claims
+                .into_iter()
+                .map(|check| {
+                    diagnostics.extend(check.diagnostics);
+                    work.judged += check.fresh;
+                    judged.extend(check.judged);
+                    check.verified
+                })
+                .collect();
+            header.with_claims(claims)
+        })
+        .collect();
+    diagnostics.extend(unused);
+    let kept = match keep {
+        Keep::Nothing => Cache::default(),
+        Keep::ForNextRun => Cache {
+            last: work,
+            ..keep_for_next_run(&sources, prepared, judged)
+        },
+    };
+    let verified = Verified {
+        site: VerifiedSite {
+            config,
+            sources,
+            topics,
+        },
+        diagnostics,
+    };
+    (verified, kept)
 }
 
-impl<'a> Checker<'a> {
-    fn check_unique_claim_ids(&mut self) {
+/// A topic without its claims, which are checked on their own.
+struct TopicHeader {
+    slug: Slug,
+    file: RelPath,
+    title: String,
+    summary: Option<String>,
+    review: Review,
+}
+
+impl TopicHeader {
+    fn split(topic: Topic) -> (TopicHeader, Vec<Claim>) {
+        let header = TopicHeader {
+            slug: topic.slug,
+            file: topic.file,
+            title: topic.title,
+            summary: topic.summary,
+            review: topic.review,
+        };
+        (header, topic.claims)
+    }
+
+    fn with_claims(self, claims: Vec<VerifiedClaim>) -> VerifiedTopic {
+        VerifiedTopic {
+            slug: self.slug,
+            file: self.file,
+            title: self.title,
+            summary: self.summary,
+            claims,
+            review: self.review,
+        }
+    }
+}
+
+/// The cache for the next run: every source's preparation, and the verdicts this run used.
+fn keep_for_next_run(
+    sources: &[Source],
+    prepared: Vec<Arc<Prepared>>,
+    judged: Vec<Judged>,
+) -> Cache {
+    let mut kept: Vec<CachedSource> = sources
+        .iter()
+        .zip(prepared)
+        .map(|(source, prepared)| CachedSource {
+            sha256: source.sha256.clone(),
+            prepared,
+            verdicts: HashMap::new(),
+        })
+        .collect();
+    for judged in judged {
+        kept[judged.source]
+            .verdicts
+            .entry(judged.quote)
+            .or_insert(judged.verdict);
+    }
+    Cache {
+        sources: sources
+            .iter()
+            .map(|source| source.id.clone())
+            .zip(kept)
+            .collect(),
+        last: Work::default(),
+    }
+}
+
+/// The verdict on one citation's quote, for the cache.
+struct Judged {
+    /// The index of the source in the site.
+    source: usize,
+    quote: String,
+    verdict: Arc<Verdict>,
+}
+
+/// What checking one claim found.
+struct ClaimCheck {
+    verified: VerifiedClaim,
+    diagnostics: Diagnostics,
+    /// The verdicts, when the run keeps them.
+    judged: Vec<Judged>,
+    /// How many verdicts were judged now rather than taken from the cache.
+    fresh: usize,
+}
+
+/// Checks claims against the prepared sources; shared by every core.
+struct Checker<'a> {
+    sources: &'a [Source],
+    /// Source ids to their index in `sources` (and in the two lists below).
+    by_id: HashMap<&'a str, usize>,
+    prepared: &'a [Arc<Prepared>],
+    /// What the previous run kept about each source, if its text is the same.
+    cached: &'a [Option<&'a CachedSource>],
+    keep: Keep,
+}
+
+impl Checker<'_> {
+    fn unique_claim_ids(&self, topics: &[Topic]) -> Diagnostics {
+        let mut diagnostics = Diagnostics::default();
         let mut first_seen: HashMap<&ClaimId, &Span> = HashMap::new();
-        for claim in self.site.topics.iter().flat_map(|topic| &topic.claims) {
+        for claim in topics.iter().flat_map(|topic| &topic.claims) {
             match first_seen.get(&claim.id.value) {
-                Some(first) => self.diagnostics.push(
+                Some(first) => diagnostics.push(
                     Diagnostic::error(
                         Code::DuplicateClaimId,
                         format!(
@@ -169,17 +352,58 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        diagnostics
     }
 
-    fn claim(&mut self, claim: &'a Claim) -> VerifiedClaim {
-        let citations: Vec<VerifiedCitation> = claim
-            .citations
+    /// Sources no citation names (a citation of an unknown source names none of them).
+    fn unused_sources(&self, topics: &[Topic]) -> Diagnostics {
+        let cited: HashSet<&str> = topics
             .iter()
-            .filter_map(|citation| self.citation(claim, citation))
+            .flat_map(|topic| &topic.claims)
+            .flat_map(|claim| &claim.citations)
+            .map(|citation| citation.source.value.trim())
             .collect();
-        self.warn_duplicate_citations(claim, &citations);
-        if claim.citations.iter().all(|c| c.stance == Stance::Context) {
-            self.diagnostics.push(
+        self.sources
+            .iter()
+            .filter(|source| !cited.contains(source.id.as_str()))
+            .map(|source| {
+                Diagnostic::warning(Code::UnusedSource, format!("no claim cites the source `{}`", source.id))
+                    .at(Span::file_start(source.file.clone()))
+                    .source(&source.id)
+                    .help(format!("cite it from a claim (`factsheet find PHRASE` gives ready-made citations), or remove `{}`", source.file))
+            })
+            .collect()
+    }
+
+    fn claim(&self, claim: Claim) -> ClaimCheck {
+        let status = status_of(&claim.citations);
+        let context_only = claim.citations.iter().all(|c| c.stance == Stance::Context);
+        let mut check = ClaimCheck {
+            verified: VerifiedClaim {
+                id: claim.id.value.clone(),
+                statement: claim.statement,
+                note: claim.note,
+                status,
+                citations: Vec::new(),
+                review: claim.review,
+            },
+            diagnostics: Diagnostics::default(),
+            judged: Vec::new(),
+            fresh: 0,
+        };
+        // Where the citations of known sources were written, for the duplicate warnings.
+        let mut written = Vec::new();
+        for citation in claim.citations {
+            if self.by_id.contains_key(citation.source.value.trim()) {
+                written.push(citation.quote.span.clone());
+            }
+            if let Some(verified) = self.citation(&claim.id, citation, &mut check) {
+                check.verified.citations.push(verified);
+            }
+        }
+        warn_duplicate_citations(&claim.id.value, &written, &mut check);
+        if context_only {
+            check.diagnostics.push(
                 Diagnostic::warning(
                     Code::ContextOnlyClaim,
                     format!("claim `{}` has only `context` citations, so nothing supports or contradicts it", claim.id.value),
@@ -189,59 +413,74 @@ impl<'a> Checker<'a> {
                 .help("cite a passage that supports or contradicts the statement, or rephrase it as context"),
             );
         }
-        VerifiedClaim {
-            id: claim.id.value.clone(),
-            statement: claim.statement.clone(),
-            note: claim.note.clone(),
-            status: status_of(&claim.citations),
-            citations,
-            review: claim.review.clone(),
-        }
+        check
     }
 
-    fn citation(&mut self, claim: &Claim, citation: &'a Citation) -> Option<VerifiedCitation> {
-        let source_id = citation.source.value.trim();
-        self.cited.insert(source_id);
-        let Some(source) = self.site.source(source_id) else {
-            self.unknown_source(claim, citation);
+    fn citation(
+        &self,
+        claim: &Located<ClaimId>,
+        citation: Citation,
+        check: &mut ClaimCheck,
+    ) -> Option<VerifiedCitation> {
+        let Some(&index) = self.by_id.get(citation.source.value.trim()) else {
+            check
+                .diagnostics
+                .push(self.unknown_source(&claim.value, &citation));
             return None;
         };
-        let quote = match Quote::parse(&citation.quote.value) {
-            Ok(quote) => quote,
-            Err(problem) => {
-                self.bad_quote(claim, citation, problem);
-                return None;
+        let source = &self.sources[index];
+        let (verdict, fresh) = self.verdict(index, &citation.quote.value);
+        check.fresh += usize::from(fresh);
+        if self.keep == Keep::ForNextRun {
+            check.judged.push(Judged {
+                source: index,
+                quote: citation.quote.value.clone(),
+                verdict: Arc::clone(&verdict),
+            });
+        }
+        match &*verdict {
+            Verdict::Unusable(problem) => {
+                check
+                    .diagnostics
+                    .push(bad_quote(&claim.value, &citation, *problem));
+                None
             }
-        };
-        let normalized = &self.normalized[&source.id];
-        // One search gives the anchor (the first match) and how many there are; the
-        // first-match search runs again only to explain a failure.
-        let mut matches = quote::find_all(normalized, &quote).into_iter();
-        let anchored = match matches.next() {
-            Some(first) => Ok(first),
-            None => quote::find_first(normalized, &quote),
-        };
-        match anchored {
-            Ok(found) => {
-                self.warn_ambiguous(claim, citation, source, 1 + matches.len());
-                self.warn_elided_negation(claim, citation, normalized, &found);
+            Verdict::Found(found) => {
+                check
+                    .diagnostics
+                    .extend(found_warnings(&claim.value, &citation, source, found));
                 Some(VerifiedCitation {
                     source: source.id.clone(),
-                    quote: citation.quote.value.clone(),
+                    quote: citation.quote.value,
                     stance: citation.stance,
-                    note: citation.note.clone(),
-                    anchor: anchor_in(&source.text, normalized, &found),
+                    note: citation.note,
+                    anchor: found.anchor.clone(),
                 })
             }
-            Err(failure) => {
-                self.quote_failed(claim, citation, source, &quote, failure);
+            Verdict::Missing(missing) => {
+                let failed = self.quote_failed(&claim.value, &citation, index, missing);
+                check.diagnostics.push(failed);
                 None
             }
         }
     }
 
-    fn unknown_source(&mut self, claim: &Claim, citation: &Citation) {
-        let ids = self.site.sources.iter().map(|s| s.id.as_str());
+    /// The verdict on `quote` in the source at `index`: the previous run's, or judged now
+    /// (then `true`).
+    fn verdict(&self, index: usize, quote: &str) -> (Arc<Verdict>, bool) {
+        let kept = self.cached[index].and_then(|cached| cached.verdicts.get(quote));
+        match kept {
+            Some(verdict) => (Arc::clone(verdict), false),
+            None => {
+                let source = &self.sources[index];
+                let judged = verdict::judge(&source.text, &self.prepared[index], quote);
+                (Arc::new(judged), true)
+            }
+        }
+    }
+
+    fn unknown_source(&self, claim: &ClaimId, citation: &Citation) -> Diagnostic {
+        let ids = self.sources.iter().map(|s| s.id.as_str());
         let help = match closest_name(citation.source.value.trim(), ids) {
             Some(id) => format!("did you mean `{id}`?"),
             None => {
@@ -249,86 +488,59 @@ impl<'a> Checker<'a> {
                     .to_string()
             }
         };
-        self.diagnostics.push(
-            Diagnostic::error(
-                Code::UnknownSource,
-                format!(
-                    "claim `{}` cites an unknown source `{}`",
-                    claim.id.value, citation.source.value
-                ),
-            )
-            .at(citation.source.span.clone())
-            .label("no such source")
-            .claim(&claim.id.value)
-            .source(citation.source.value.trim())
-            .help(help),
-        );
-    }
-
-    fn bad_quote(&mut self, claim: &Claim, citation: &Citation, problem: QuoteProblem) {
-        let (code, message, help) = match problem {
-            QuoteProblem::Empty => (
-                Code::EmptyQuote,
-                "the quote is empty",
-                "copy the passage of the source that the claim relies on",
+        Diagnostic::error(
+            Code::UnknownSource,
+            format!(
+                "claim `{claim}` cites an unknown source `{}`",
+                citation.source.value
             ),
-            QuoteProblem::OnlyEllipsis => (
-                Code::EllipsisOnlyQuote,
-                "the quote is only an ellipsis",
-                "an ellipsis elides words between quoted fragments; quote the words themselves",
-            ),
-        };
-        self.diagnostics.push(
-            Diagnostic::error(code, format!("claim `{}`: {message}", claim.id.value))
-                .at(citation.quote.span.clone())
-                .label("no words to find")
-                .claim(&claim.id.value)
-                .source(citation.source.value.trim())
-                .help(help),
-        );
+        )
+        .at(citation.source.span.clone())
+        .label("no such source")
+        .claim(claim)
+        .source(citation.source.value.trim())
+        .help(help)
     }
 
     fn quote_failed(
-        &mut self,
-        claim: &Claim,
+        &self,
+        claim: &ClaimId,
         citation: &Citation,
-        source: &Source,
-        quote: &Quote,
-        failure: MatchFailure,
-    ) {
-        let normalized = &self.normalized[&source.id];
+        index: usize,
+        missing: &Missing,
+    ) -> Diagnostic {
+        let source = &self.sources[index];
         let base = |code, message: String| {
             Diagnostic::error(code, message)
                 .at(citation.quote.span.clone())
-                .claim(&claim.id.value)
+                .claim(claim)
                 .source(&source.id)
         };
-        let diagnostic = match failure {
-            MatchFailure::NotFound => self.not_found(base(
+        match missing {
+            Missing::NotFound { quote, closest } => self.not_found(base(
                 Code::QuoteNotFound,
-                format!("claim `{}`: the quote is not in source `{}`", claim.id.value, source.id),
-            ), source, normalized, quote),
-            MatchFailure::OnlyInsideWord { at } => base(
+                format!("claim `{claim}`: the quote is not in source `{}`", source.id),
+            ), index, quote, closest.as_ref()),
+            Missing::InsideWord { word } => base(
                 Code::QuoteInsideWord,
-                format!("claim `{}`: the quote occurs in source `{}` only inside a longer word", claim.id.value, source.id),
+                format!("claim `{claim}`: the quote occurs in source `{}` only inside a longer word", source.id),
             )
             .label("matches only part of a word")
-            .suggestion(word_around(normalized.as_str(), at))
+            .suggestion(word.clone())
             .help("a quote must start and end on whole words: quote the full word"),
-            MatchFailure::OutOfOrder => base(
+            Missing::OutOfOrder => base(
                 Code::QuoteFragmentsOutOfOrder,
-                format!("claim `{}`: the parts of the quote around `...` occur in source `{}`, but not in this order", claim.id.value, source.id),
+                format!("claim `{claim}`: the parts of the quote around `...` occur in source `{}`, but not in this order", source.id),
             )
             .label("fragments out of order")
             .help("an ellipsis only elides words: keep the fragments in the order the source has them"),
-            MatchFailure::TooFarApart => base(
+            Missing::TooFarApart => base(
                 Code::QuoteFragmentsTooFarApart,
-                format!("claim `{}`: the parts of the quote around `...` are more than 1,000 characters apart in source `{}`", claim.id.value, source.id),
+                format!("claim `{claim}`: the parts of the quote around `...` are more than 1,000 characters apart in source `{}`", source.id),
             )
             .label("fragments too far apart")
             .help("quote the passages separately, as two citations"),
-        };
-        self.diagnostics.push(diagnostic);
+        }
     }
 
     /// A quote that is not in its source: the closest passage, the word diff, and any other
@@ -336,30 +548,25 @@ impl<'a> Checker<'a> {
     fn not_found(
         &self,
         diagnostic: Diagnostic,
-        source: &Source,
-        normalized: &NormalizedText,
+        index: usize,
         quote: &Quote,
+        closest: Option<&Closest>,
     ) -> Diagnostic {
         let mut diagnostic = diagnostic.label("not found in the source");
+        // The one check that reads other sources: never kept, so never out of date.
         let elsewhere: Vec<&str> = self
-            .site
             .sources
             .iter()
-            .filter(|other| other.id != source.id)
-            .filter(|other| quote::find_first(&self.normalized[&other.id], quote).is_ok())
-            .map(|other| other.id.as_str())
+            .zip(self.prepared)
+            .enumerate()
+            .filter(|(other, _)| *other != index)
+            .filter(|(_, (_, prepared))| quote::find_first(prepared.normalized(), quote).is_ok())
+            .map(|(_, (other, _))| other.id.as_str())
             .collect();
-        if let Some(range) = closest::closest_passage(normalized, quote) {
-            let passage = &normalized.as_str()[range];
-            let diff = closest::word_diff(quote.normalized(), passage)
-                .into_iter()
-                .map(|word| match word {
-                    closest::WordDiff::Same(w) => DiffWord::Same(w.to_string()),
-                    closest::WordDiff::Removed(w) => DiffWord::Removed(w.to_string()),
-                    closest::WordDiff::Added(w) => DiffWord::Added(w.to_string()),
-                })
-                .collect();
-            diagnostic = diagnostic.suggestion(passage.to_string()).diff(diff);
+        if let Some(closest) = closest {
+            diagnostic = diagnostic
+                .suggestion(closest.passage.clone())
+                .diff(closest.diff.clone());
         }
         let help = match elsewhere.as_slice() {
             [] => "copy the passage exactly as the source has it (case and words must match)"
@@ -377,100 +584,93 @@ impl<'a> Checker<'a> {
         };
         diagnostic.help(help)
     }
+}
 
-    fn warn_ambiguous(
-        &mut self,
-        claim: &Claim,
-        citation: &Citation,
-        source: &Source,
-        count: usize,
-    ) {
-        if count > 1 {
-            self.diagnostics.push(
+/// Warns of citations of the same passage twice; `written` are where the citations of
+/// known sources were written, paired in order with the verified citations.
+fn warn_duplicate_citations(claim: &ClaimId, written: &[Span], check: &mut ClaimCheck) {
+    let mut seen = BTreeSet::new();
+    for (citation, quote) in check.verified.citations.iter().zip(written) {
+        if !seen.insert((
+            &citation.source,
+            citation.anchor.bytes.start,
+            citation.anchor.bytes.end,
+        )) {
+            check.diagnostics.push(
                 Diagnostic::warning(
-                    Code::AmbiguousQuote,
-                    format!("claim `{}`: the quote occurs {count} times in source `{}`; it is anchored at the first", claim.id.value, source.id),
+                    Code::DuplicateCitation,
+                    format!(
+                        "claim `{claim}` cites the same passage of `{}` twice",
+                        citation.source
+                    ),
                 )
-                .at(citation.quote.span.clone())
-                .label("occurs more than once")
-                .claim(&claim.id.value)
-                .source(&source.id)
-                .help("quote a few more words to pick the passage you mean"),
+                .at(quote.clone())
+                .label("cited again")
+                .claim(claim)
+                .source(&citation.source)
+                .help("remove one of the two citations"),
             );
         }
     }
+}
 
-    fn warn_elided_negation(
-        &mut self,
-        claim: &Claim,
-        citation: &Citation,
-        normalized: &NormalizedText,
-        found: &QuoteMatch,
-    ) {
-        let text = normalized.as_str();
-        let elided = found
-            .fragments
-            .windows(2)
-            .filter_map(|pair| text.get(pair[0].end..pair[1].start))
-            .find_map(negation_in);
-        if let Some(word) = elided {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    Code::ElidedNegation,
-                    format!("claim `{}`: the ellipsis leaves out `{word}`, which can invert the passage's meaning", claim.id.value),
-                )
-                .at(citation.quote.span.clone())
-                .label("elides a negation")
-                .claim(&claim.id.value)
-                .source(citation.source.value.trim())
-                .help("check that the quote still says what the source says, or quote the passage whole"),
-            );
-        }
-    }
+fn bad_quote(claim: &ClaimId, citation: &Citation, problem: QuoteProblem) -> Diagnostic {
+    let (code, message, help) = match problem {
+        QuoteProblem::Empty => (
+            Code::EmptyQuote,
+            "the quote is empty",
+            "copy the passage of the source that the claim relies on",
+        ),
+        QuoteProblem::OnlyEllipsis => (
+            Code::EllipsisOnlyQuote,
+            "the quote is only an ellipsis",
+            "an ellipsis elides words between quoted fragments; quote the words themselves",
+        ),
+    };
+    Diagnostic::error(code, format!("claim `{claim}`: {message}"))
+        .at(citation.quote.span.clone())
+        .label("no words to find")
+        .claim(claim)
+        .source(citation.source.value.trim())
+        .help(help)
+}
 
-    fn warn_duplicate_citations(&mut self, claim: &Claim, citations: &[VerifiedCitation]) {
-        let mut seen = BTreeSet::new();
-        for (citation, written) in citations.iter().zip(
-            claim
-                .citations
-                .iter()
-                .filter(|c| self.site.source(c.source.value.trim()).is_some()),
-        ) {
-            if !seen.insert((
-                &citation.source,
-                citation.anchor.bytes.start,
-                citation.anchor.bytes.end,
-            )) {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::DuplicateCitation,
-                        format!(
-                            "claim `{}` cites the same passage of `{}` twice",
-                            claim.id.value, citation.source
-                        ),
-                    )
-                    .at(written.quote.span.clone())
-                    .label("cited again")
-                    .claim(&claim.id.value)
-                    .source(&citation.source)
-                    .help("remove one of the two citations"),
-                );
-            }
-        }
+/// The warnings a quote that verified may still deserve: it occurs more than once, or
+/// its ellipsis leaves out a negation.
+fn found_warnings(
+    claim: &ClaimId,
+    citation: &Citation,
+    source: &Source,
+    found: &verdict::Found,
+) -> Diagnostics {
+    let mut warnings = Diagnostics::default();
+    if found.occurrences > 1 {
+        warnings.push(
+            Diagnostic::warning(
+                Code::AmbiguousQuote,
+                format!("claim `{claim}`: the quote occurs {} times in source `{}`; it is anchored at the first", found.occurrences, source.id),
+            )
+            .at(citation.quote.span.clone())
+            .label("occurs more than once")
+            .claim(claim)
+            .source(&source.id)
+            .help("quote a few more words to pick the passage you mean"),
+        );
     }
-
-    fn warn_unused_sources(&mut self) {
-        for source in &self.site.sources {
-            if !self.cited.contains(source.id.as_str()) {
-                self.diagnostics.push(
-                    Diagnostic::warning(Code::UnusedSource, format!("no claim cites the source `{}`", source.id))
-                        .at(Span::file_start(source.file.clone()))
-                        .source(&source.id)
-                        .help(format!("cite it from a claim (`factsheet find PHRASE` gives ready-made citations), or remove `{}`", source.file)),
-                );
-            }
-        }
+    if let Some(word) = &found.elided_negation {
+        warnings.push(
+            Diagnostic::warning(
+                Code::ElidedNegation,
+                format!("claim `{claim}`: the ellipsis leaves out `{word}`, which can invert the passage's meaning"),
+            )
+            .at(citation.quote.span.clone())
+            .label("elides a negation")
+            .claim(claim)
+            .source(citation.source.value.trim())
+            .help("check that the quote still says what the source says, or quote the passage whole"),
+        );
     }
+    warnings
 }
 
 /// The claim's status from the distinct sources supporting and contradicting it.
@@ -484,46 +684,6 @@ pub fn status_of(citations: &[Citation]) -> Status {
             .len()
     };
     Status::from_counts(distinct(Stance::Supports), distinct(Stance::Contradicts))
-}
-
-/// The anchor of a match in the original text.
-fn anchor_in(original: &str, normalized: &NormalizedText, found: &QuoteMatch) -> Anchor {
-    let bytes = normalized.original_range(found.range.clone());
-    let chars_before = original[..bytes.start].chars().count();
-    let chars_within = original[bytes.clone()].chars().count();
-    Anchor {
-        line: original[..bytes.start].matches('\n').count() + 1,
-        chars: chars_before..chars_before + chars_within,
-        fragments: found
-            .fragments
-            .iter()
-            .map(|fragment| normalized.original_range(fragment.clone()))
-            .collect(),
-        bytes,
-    }
-}
-
-/// The whole word(s) around a partial-word match, for "did you mean".
-fn word_around(text: &str, at: Range<usize>) -> String {
-    let start = text[..at.start]
-        .rfind(|c: char| !normalize::is_word_char(c))
-        .map_or(0, |i| {
-            i + text[i..].chars().next().map_or(1, char::len_utf8)
-        });
-    let end = text[at.end..]
-        .find(|c: char| !normalize::is_word_char(c))
-        .map_or(text.len(), |i| at.end + i);
-    text[start..end].to_string()
-}
-
-fn negation_in(elided: &str) -> Option<String> {
-    elided
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .find(|word| {
-            let lower = word.to_lowercase();
-            NEGATIONS.contains(&lower.as_str()) || lower.ends_with("n't")
-        })
-        .map(str::to_string)
 }
 
 fn quoted_list(ids: &[&str]) -> String {
@@ -554,18 +714,146 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load;
+
+    /// A site on disk: sources by id, and one topic whose claims each cite
+    /// `(source, quote)` pairs.
+    struct Fixture {
+        dir: tempfile::TempDir,
+    }
+
+    impl Fixture {
+        fn new(sources: &[(&str, &str)], claims: &[(&str, &[(&str, &str)])]) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let content = dir.path().join("content");
+            std::fs::create_dir_all(content.join("sources")).unwrap();
+            std::fs::create_dir_all(content.join("topics")).unwrap();
+            std::fs::write(content.join("site.yaml"), "title: S\n").unwrap();
+            let fixture = Fixture { dir };
+            for (id, text) in sources {
+                fixture.source(id, text);
+            }
+            fixture.topic(claims);
+            fixture
+        }
+
+        fn source(&self, id: &str, text: &str) {
+            let path = self.dir.path().join(format!("content/sources/{id}.txt"));
+            std::fs::write(path, text).unwrap();
+        }
+
+        fn topic(&self, claims: &[(&str, &[(&str, &str)])]) {
+            let mut yaml = String::from("title: T\nclaims:\n");
+            for (id, citations) in claims {
+                yaml += &format!("  - id: {id}\n    statement: S.\n    citations:\n");
+                for (source, quote) in *citations {
+                    yaml += &format!("      - source: {source}\n        quote: \"{quote}\"\n");
+                }
+            }
+            std::fs::write(self.dir.path().join("content/topics/t.yaml"), yaml).unwrap();
+        }
+
+        fn site(&self) -> Site {
+            load::load(self.dir.path()).unwrap().site
+        }
+    }
+
+    fn both_ways(fixture: &Fixture, cache: &mut Cache) -> Verified {
+        let cold = verify(fixture.site());
+        let cached = verify_cached(fixture.site(), cache);
+        assert_eq!(cached.site, cold.site);
+        assert_eq!(
+            cached.diagnostics.iter().collect::<Vec<_>>(),
+            cold.diagnostics.iter().collect::<Vec<_>>()
+        );
+        cached
+    }
+
+    fn codes(verified: &Verified) -> Vec<Code> {
+        verified.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    const A: &str = "The minister said the plan was not ready, and the plan was late. About eighteen were there.";
+    const B: &str = "Elsewhere, the budget was cut.";
 
     #[test]
-    fn negations_are_found_in_elided_text() {
-        assert_eq!(negation_in(" has not yet "), Some("not".to_string()));
-        assert_eq!(negation_in(" didn't "), Some("didn't".to_string()));
-        assert_eq!(negation_in(" notably "), None);
+    fn a_cached_run_gives_what_a_cold_run_gives_and_judges_nothing_again() {
+        let fixture = Fixture::new(
+            &[("a", A), ("b", B), ("unused", "Nobody cites this.")],
+            &[
+                ("found", &[("a", "The minister said")]),
+                ("ambiguous", &[("a", "the plan")]),
+                ("negation", &[("a", "the plan was ... ready")]),
+                ("missing", &[("a", "the budget was cut")]),
+                ("inside", &[("a", "eight")]),
+                ("unknown", &[("nosuch", "x")]),
+                ("empty", &[("a", " ... ")]),
+                ("twice", &[("a", "About eighteen"), ("a", "About eighteen")]),
+                ("found", &[("b", "the budget")]),
+            ],
+        );
+        let mut cache = Cache::default();
+        let first = both_ways(&fixture, &mut cache);
+        assert!(codes(&first).contains(&Code::QuoteNotFound));
+        assert_eq!(
+            cache.last,
+            Work {
+                prepared: 3,
+                judged: 9
+            }
+        );
+        both_ways(&fixture, &mut cache);
+        assert_eq!(
+            cache.last,
+            Work {
+                prepared: 0,
+                judged: 0
+            }
+        );
     }
 
     #[test]
-    fn whole_word_around_a_partial_match() {
-        let text = "about eighteen children";
-        let at = text.find("eight").unwrap();
-        assert_eq!(word_around(text, at..at + 5), "eighteen");
+    fn a_changed_source_or_quote_is_judged_again_and_nothing_else() {
+        let claims: &[(&str, &[(&str, &str)])] = &[
+            ("one", &[("a", "the plan was")]),
+            ("two", &[("b", "the budget")]),
+        ];
+        let fixture = Fixture::new(&[("a", A), ("b", B)], claims);
+        let mut cache = Cache::default();
+        both_ways(&fixture, &mut cache);
+        fixture.source("b", "Elsewhere, the budget was cut again.");
+        both_ways(&fixture, &mut cache);
+        assert_eq!(
+            cache.last,
+            Work {
+                prepared: 1,
+                judged: 1
+            }
+        );
+        fixture.topic(&[("one", &[("a", "the plan was not")]), claims[1]]);
+        let changed = both_ways(&fixture, &mut cache);
+        assert_eq!(
+            cache.last,
+            Work {
+                prepared: 0,
+                judged: 1
+            }
+        );
+        assert_eq!(
+            changed.site.topics[0].claims[0].citations[0].quote,
+            "the plan was not"
+        );
+    }
+
+    #[test]
+    fn where_else_a_missing_quote_occurs_follows_the_other_sources() {
+        let fixture = Fixture::new(&[("a", A), ("b", B)], &[("c", &[("a", "the budget")])]);
+        let mut cache = Cache::default();
+        let help = |verified: &Verified| verified.diagnostics.iter().next().unwrap().help.clone();
+        let before = both_ways(&fixture, &mut cache);
+        assert!(help(&before).unwrap().contains("`b`"));
+        fixture.source("b", "Elsewhere, nothing.");
+        let after = both_ways(&fixture, &mut cache);
+        assert!(!help(&after).unwrap().contains("`b`"));
     }
 }
