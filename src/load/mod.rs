@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
-use crate::model::{RelPath, Site, Slug, Source, SourceId, SourceMeta, Span, Topic};
+use crate::model::{RelPath, Site, SiteConfig, Slug, Source, SourceId, SourceMeta, Span, Topic};
 use convert::{Converter, stem_problem};
 pub use convert::{is_iso_date, is_web_url};
 
@@ -66,6 +67,16 @@ pub fn load(root: &Path) -> ToolResult<Loaded> {
     loaded.site.sources = load_sources(root, &files, &mut loaded)?;
     loaded.site.topics = load_topics(root, &files, &mut loaded)?;
     Ok(loaded)
+}
+
+/// Loads `units` on every core: what each found, in the order of `units`.
+fn load_units<U: Sync, T: Send>(
+    units: &[U],
+    load: impl Fn(&U) -> ToolResult<Found<T>> + Sync,
+) -> ToolResult<Vec<Found<T>>> {
+    let found: Vec<ToolResult<Found<T>>> = units.par_iter().map(&load).collect();
+    // The first failure in order, as when loading one unit after the other.
+    found.into_iter().collect()
 }
 
 /// Walks `content/sources` and `content/topics`, refusing symlinks that leave the root.
@@ -148,21 +159,58 @@ fn outside_root(root: &Path, path: &Path) -> Diagnostic {
     ))
 }
 
-/// Reads a file into the diagnostics' file table and returns its text.
-fn read_text(
+/// What loading one unit of the content (the site settings, a source with its metadata, a
+/// topic) found: its part of the site, its problems, and the text of the files it read.
+/// Units load on every core; merged in a fixed order, they give the same diagnostics,
+/// in the same order, as reading them one by one.
+#[derive(Debug, Clone)]
+struct Found<T> {
+    value: T,
+    diagnostics: Diagnostics,
+    /// The files read, for the code frames of diagnostics.
+    texts: Vec<(RelPath, String)>,
+}
+
+impl<T> Found<T> {
+    fn new(value: T) -> Self {
+        Found {
+            value,
+            diagnostics: Diagnostics::default(),
+            texts: Vec::new(),
+        }
+    }
+
+    fn with(mut self, diagnostic: Diagnostic) -> Self {
+        self.diagnostics.push(diagnostic);
+        self
+    }
+
+    /// Adds this unit's problems and files to `loaded`, and returns its value.
+    fn merge_into(self, loaded: &mut Loaded) -> T {
+        loaded.diagnostics.extend(self.diagnostics);
+        for (file, text) in self.texts {
+            loaded.files.insert(file, text);
+        }
+        self.value
+    }
+}
+
+/// Reads a file as text, keeping the text for code frames; `None` (and a diagnostic)
+/// when it is not UTF-8.
+fn read_text<T>(
     root: &Path,
     path: &Path,
-    loaded: &mut Loaded,
+    found: &mut Found<T>,
 ) -> ToolResult<(RelPath, Option<String>)> {
     let bytes = fs::read(path).map_err(ToolError::read(path))?;
     let file = RelPath::new(root, path);
     match String::from_utf8(bytes) {
         Ok(text) => {
-            loaded.files.insert(file.clone(), text.clone());
+            found.texts.push((file.clone(), text.clone()));
             Ok((file, Some(text)))
         }
         Err(error) => {
-            loaded.diagnostics.push(not_utf8(
+            found.diagnostics.push(not_utf8(
                 Code::FileNotUtf8,
                 &file,
                 error.as_bytes(),
@@ -197,11 +245,7 @@ fn not_utf8(code: Code, file: &RelPath, bytes: &[u8], offset: usize) -> Diagnost
     .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")")
 }
 
-fn load_site_config(
-    root: &Path,
-    real_root: &Path,
-    loaded: &mut Loaded,
-) -> ToolResult<crate::model::SiteConfig> {
+fn load_site_config(root: &Path, real_root: &Path, loaded: &mut Loaded) -> ToolResult<SiteConfig> {
     let path = root.join("content").join("site.yaml");
     let file = RelPath::from_slash("content/site.yaml");
     if leaves_root(&path, real_root) {
@@ -219,24 +263,20 @@ fn load_site_config(
         );
         return Ok(Default::default());
     }
-    let (file, Some(text)) = read_text(root, &path, loaded)? else {
-        return Ok(Default::default());
-    };
-    match yaml::parse::<raw::RawSite>(&file, &text) {
-        Ok(raw) => Ok(converter(&file, &text, &mut loaded.diagnostics).site(raw)),
-        Err(diagnostic) => {
-            loaded.diagnostics.push(*diagnostic);
-            Ok(Default::default())
-        }
-    }
+    Ok(site_config(root, &path)?.merge_into(loaded))
 }
 
-fn converter<'a>(
-    file: &'a RelPath,
-    text: &'a str,
-    diagnostics: &'a mut Diagnostics,
-) -> Converter<'a> {
-    Converter::new(file, text, diagnostics)
+/// Reads and converts `content/site.yaml`.
+fn site_config(root: &Path, path: &Path) -> ToolResult<Found<SiteConfig>> {
+    let mut found = Found::new(SiteConfig::default());
+    let (file, Some(text)) = read_text(root, path, &mut found)? else {
+        return Ok(found);
+    };
+    match yaml::parse::<raw::RawSite>(&file, &text) {
+        Ok(raw) => found.value = Converter::new(&file, &text, &mut found.diagnostics).site(raw),
+        Err(diagnostic) => found.diagnostics.push(*diagnostic),
+    }
+    Ok(found)
 }
 
 fn load_sources(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Source>> {
@@ -252,25 +292,30 @@ fn load_sources(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolR
             );
         }
     }
-    let mut sources = Vec::new();
-    for (stem, path) in &files.source_texts {
-        if let Some(source) = load_source(root, stem, path, files.source_metas.get(stem), loaded)? {
-            sources.push(source);
-        }
-    }
-    Ok(sources)
+    // A source is its text and its metadata file, if it has one.
+    let units: Vec<(&String, &PathBuf, Option<&PathBuf>)> = files
+        .source_texts
+        .iter()
+        .map(|(stem, path)| (stem, path, files.source_metas.get(stem)))
+        .collect();
+    let found = load_units(&units, |(stem, path, meta)| source(root, stem, path, *meta))?;
+    Ok(found
+        .into_iter()
+        .filter_map(|found| found.merge_into(loaded))
+        .collect())
 }
 
-fn load_source(
+/// Reads one source: its text and, if it has one, its metadata file.
+fn source(
     root: &Path,
     stem: &str,
     path: &Path,
     meta_path: Option<&PathBuf>,
-    loaded: &mut Loaded,
-) -> ToolResult<Option<Source>> {
+) -> ToolResult<Found<Option<Source>>> {
     let file = RelPath::new(root, path);
+    let found = Found::new(None);
     if let Some(problem) = stem_problem(stem) {
-        loaded.diagnostics.push(
+        return Ok(found.with(
             Diagnostic::error(
                 Code::InvalidId,
                 format!("`{stem}` is not a valid source id: {problem}"),
@@ -280,59 +325,61 @@ fn load_source(
                 "a source's id is its file name: rename it to `{}.txt`",
                 crate::model::suggest_identifier(stem)
             )),
-        );
-        return Ok(None);
+        ));
     }
     let bytes = fs::read(path).map_err(ToolError::read(path))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
-            loaded.diagnostics.push(not_utf8(
+            return Ok(found.with(not_utf8(
                 Code::SourceNotUtf8,
                 &file,
                 error.as_bytes(),
                 offset,
-            ));
-            return Ok(None);
+            )));
         }
     };
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()
     {
-        loaded.diagnostics.push(
+        return Ok(found.with(
             Diagnostic::error(Code::SourceEmpty, format!("the source `{stem}` is empty"))
                 .at(Span::file_start(file))
                 .help("paste the source's text into the file, or delete it"),
-        );
-        return Ok(None);
+        ));
     }
     let meta = match meta_path {
-        Some(meta_path) => load_source_meta(root, meta_path, loaded)?,
-        None => SourceMeta::default(),
+        Some(meta_path) => source_meta(root, meta_path)?,
+        None => Found::new(SourceMeta::default()),
     };
     let id = SourceId::parse(stem).expect("the stem was checked above");
-    Ok(Some(Source {
-        id,
-        file,
-        sha256: sha256_hex(text.as_bytes()),
-        text,
-        meta,
-    }))
+    Ok(Found {
+        value: Some(Source {
+            id,
+            file,
+            sha256: sha256_hex(text.as_bytes()),
+            text,
+            meta: meta.value,
+        }),
+        diagnostics: meta.diagnostics,
+        texts: meta.texts,
+    })
 }
 
-fn load_source_meta(root: &Path, path: &Path, loaded: &mut Loaded) -> ToolResult<SourceMeta> {
-    let (file, Some(text)) = read_text(root, path, loaded)? else {
-        return Ok(SourceMeta::default());
+fn source_meta(root: &Path, path: &Path) -> ToolResult<Found<SourceMeta>> {
+    let mut found = Found::new(SourceMeta::default());
+    let (file, Some(text)) = read_text(root, path, &mut found)? else {
+        return Ok(found);
     };
     match yaml::parse::<raw::RawSourceMeta>(&file, &text) {
-        Ok(raw) => Ok(converter(&file, &text, &mut loaded.diagnostics).source_meta(raw)),
-        Err(diagnostic) => {
-            loaded.diagnostics.push(*diagnostic);
-            Ok(SourceMeta::default())
+        Ok(raw) => {
+            found.value = Converter::new(&file, &text, &mut found.diagnostics).source_meta(raw)
         }
+        Err(diagnostic) => found.diagnostics.push(*diagnostic),
     }
+    Ok(found)
 }
 
 /// Lowercase hexadecimal SHA-256.
@@ -344,35 +391,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn load_topics(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Topic>> {
-    let mut topics = Vec::new();
-    for (stem, path) in &files.topics {
-        let (file, Some(text)) = read_text(root, path, loaded)? else {
-            continue;
-        };
-        let slug = match Slug::parse(stem) {
-            Ok(slug) => slug,
-            Err(problem) => {
-                loaded.diagnostics.push(
-                    Diagnostic::error(
-                        Code::InvalidSlug,
-                        format!("`{stem}` is not a valid topic slug: {problem}"),
-                    )
-                    .at(Span::file_start(file))
-                    .help(format!(
-                        "a topic's slug is its file name: rename it to `{}.yaml`",
-                        crate::model::suggest_identifier(stem)
-                    )),
-                );
-                continue;
-            }
-        };
-        match yaml::parse::<raw::RawTopic>(&file, &text) {
-            Ok(raw) => {
-                topics.push(converter(&file, &text, &mut loaded.diagnostics).topic(slug, raw))
-            }
-            Err(diagnostic) => loaded.diagnostics.push(*diagnostic),
-        }
-    }
+    let units: Vec<(&String, &PathBuf)> = files.topics.iter().collect();
+    let found = load_units(&units, |(stem, path)| topic(root, stem, path))?;
+    let mut topics: Vec<Topic> = found
+        .into_iter()
+        .filter_map(|found| found.merge_into(loaded))
+        .collect();
     topics.sort_by(|a, b| {
         (a.order.unwrap_or(i64::MAX), &a.title, &a.slug).cmp(&(
             b.order.unwrap_or(i64::MAX),
@@ -381,4 +405,36 @@ fn load_topics(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolRe
         ))
     });
     Ok(topics)
+}
+
+/// Reads and converts one topic file.
+fn topic(root: &Path, stem: &str, path: &Path) -> ToolResult<Found<Option<Topic>>> {
+    let mut found = Found::new(None);
+    let (file, Some(text)) = read_text(root, path, &mut found)? else {
+        return Ok(found);
+    };
+    let slug = match Slug::parse(stem) {
+        Ok(slug) => slug,
+        Err(problem) => {
+            return Ok(found.with(
+                Diagnostic::error(
+                    Code::InvalidSlug,
+                    format!("`{stem}` is not a valid topic slug: {problem}"),
+                )
+                .at(Span::file_start(file))
+                .help(format!(
+                    "a topic's slug is its file name: rename it to `{}.yaml`",
+                    crate::model::suggest_identifier(stem)
+                )),
+            ));
+        }
+    };
+    match yaml::parse::<raw::RawTopic>(&file, &text) {
+        Ok(raw) => {
+            let topic = Converter::new(&file, &text, &mut found.diagnostics).topic(slug, raw);
+            found.value = Some(topic);
+        }
+        Err(diagnostic) => found.diagnostics.push(*diagnostic),
+    }
+    Ok(found)
 }
