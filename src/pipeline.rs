@@ -43,11 +43,38 @@ pub struct Timings {
 
 /// Loads and verifies the site under `root`, collecting every problem.
 pub fn check(root: &Path) -> ToolResult<Checked> {
+    check_with(root, None)
+}
+
+/// What [`check_cached`] keeps from one run to the next: the content as loaded, file by
+/// file, and the sources as prepared and the quotes as verified, source by source.
+#[derive(Debug, Default)]
+pub struct CheckCache {
+    pub load: load::Cache,
+    pub verify: verify::Cache,
+}
+
+/// [`check`] for a site checked before (as `serve` does on every save): reads, parses
+/// and verifies again only what changed since `cache` was kept. The result is the same.
+pub fn check_cached(root: &Path, cache: &mut CheckCache) -> ToolResult<Checked> {
+    check_with(root, Some(cache))
+}
+
+fn check_with(root: &Path, cache: Option<&mut CheckCache>) -> ToolResult<Checked> {
     let started = Instant::now();
-    let loaded = load::load(root)?;
+    let (loaded, verify_cache) = match cache {
+        Some(cache) => (
+            load::load_cached(root, &mut cache.load)?,
+            Some(&mut cache.verify),
+        ),
+        None => (load::load(root)?, None),
+    };
     let load_time = started.elapsed();
     let started = Instant::now();
-    let verified = verify::verify(loaded.site);
+    let verified = match verify_cache {
+        Some(cache) => verify::verify_cached(loaded.site, cache),
+        None => verify::verify(loaded.site),
+    };
     let mut diagnostics = loaded.diagnostics;
     let mut found = verified.diagnostics;
     if diagnostics.has_errors() {

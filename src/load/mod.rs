@@ -2,12 +2,12 @@
 //! topics. Produces the model, the text of every file diagnostics may point into, and
 //! the problems found; only failures of the machine (unreadable directories) stop it.
 
+pub mod cache;
 mod convert;
 pub mod raw;
 pub mod yaml;
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
 use crate::model::{RelPath, Site, SiteConfig, Slug, Source, SourceId, SourceMeta, Span, Topic};
+pub use cache::Cache;
+use cache::{Counts, Keeping, Reads};
 use convert::{Converter, stem_problem};
 pub use convert::{is_iso_date, is_web_url};
 
@@ -37,6 +39,18 @@ struct ContentFiles {
 
 /// Reads the site under `root`.
 pub fn load(root: &Path) -> ToolResult<Loaded> {
+    load_with(root, None)
+}
+
+/// [`load`], taking from `cache` each unit (the site settings, a source with its
+/// metadata, a topic) whose files did not change since it was kept, and keeping this
+/// load's units for the next. The result is the same as [`load`]'s.
+pub fn load_cached(root: &Path, cache: &mut Cache) -> ToolResult<Loaded> {
+    cache.last = Counts::default();
+    load_with(root, Some(cache))
+}
+
+fn load_with(root: &Path, mut cache: Option<&mut Cache>) -> ToolResult<Loaded> {
     let mut loaded = Loaded::default();
     if !root.is_dir() {
         // A mistyped `--root` is a usage problem, not a site without content.
@@ -63,20 +77,52 @@ pub fn load(root: &Path) -> ToolResult<Loaded> {
         return Ok(loaded);
     }
     let files = list_content(root, &real_root, &content, &mut loaded.diagnostics)?;
-    loaded.site.config = load_site_config(root, &real_root, &mut loaded)?;
-    loaded.site.sources = load_sources(root, &files, &mut loaded)?;
-    loaded.site.topics = load_topics(root, &files, &mut loaded)?;
+    let site = cache.as_deref_mut().map(|c| c.keeping(|m| &mut m.site));
+    loaded.site.config = load_site_config(root, &real_root, &mut loaded, site)?;
+    let sources = cache.as_deref_mut().map(|c| c.keeping(|m| &mut m.sources));
+    loaded.site.sources = load_sources(root, &files, &mut loaded, sources)?;
+    let topics = cache.map(|c| c.keeping(|m| &mut m.topics));
+    loaded.site.topics = load_topics(root, &files, &mut loaded, topics)?;
     Ok(loaded)
 }
 
-/// Loads `units` on every core: what each found, in the order of `units`.
-fn load_units<U: Sync, T: Send>(
+/// Loads `units` on every core, each through the kept memo when there is one: what each
+/// found, in the order of `units`. `files` names the files of a unit, its key first.
+fn load_units<U: Sync, T: Clone + Send + Sync>(
     units: &[U],
-    load: impl Fn(&U) -> ToolResult<Found<T>> + Sync,
+    keeping: Option<Keeping<'_, T>>,
+    files: impl Fn(&U) -> Vec<&Path> + Sync,
+    load: impl Fn(&U, &mut Reads) -> ToolResult<Found<T>> + Sync,
 ) -> ToolResult<Vec<Found<T>>> {
-    let found: Vec<ToolResult<Found<T>>> = units.par_iter().map(&load).collect();
-    // The first failure in order, as when loading one unit after the other.
-    found.into_iter().collect()
+    let Some(keeping) = keeping else {
+        let found: Vec<ToolResult<Found<T>>> = units
+            .par_iter()
+            .map(|unit| load(unit, &mut Reads::plain()))
+            .collect();
+        // The first failure in order, as when loading one unit after the other.
+        return found.into_iter().collect();
+    };
+    let memo = std::mem::take(keeping.memo);
+    let found: Vec<_> = units
+        .par_iter()
+        .map(|unit| memo.get(&files(unit), keeping.settle, |reads| load(unit, reads)))
+        .collect();
+    let found: Vec<_> = match found.into_iter().collect::<ToolResult<_>>() {
+        Ok(found) => found,
+        Err(error) => {
+            *keeping.memo = memo;
+            return Err(error);
+        }
+    };
+    let mut values = Vec::with_capacity(units.len());
+    let mut hows = Vec::with_capacity(units.len());
+    for (unit, (value, how)) in units.iter().zip(found) {
+        keeping.counts.add(&how);
+        hows.push((files(unit)[0].to_path_buf(), how));
+        values.push(value);
+    }
+    *keeping.memo = memo.next(hows);
+    Ok(values)
 }
 
 /// Walks `content/sources` and `content/topics`, refusing symlinks that leave the root.
@@ -200,9 +246,10 @@ impl<T> Found<T> {
 fn read_text<T>(
     root: &Path,
     path: &Path,
+    reads: &mut Reads,
     found: &mut Found<T>,
 ) -> ToolResult<(RelPath, Option<String>)> {
-    let bytes = fs::read(path).map_err(ToolError::read(path))?;
+    let bytes = reads.read(path)?;
     let file = RelPath::new(root, path);
     match String::from_utf8(bytes) {
         Ok(text) => {
@@ -245,7 +292,12 @@ fn not_utf8(code: Code, file: &RelPath, bytes: &[u8], offset: usize) -> Diagnost
     .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")")
 }
 
-fn load_site_config(root: &Path, real_root: &Path, loaded: &mut Loaded) -> ToolResult<SiteConfig> {
+fn load_site_config(
+    root: &Path,
+    real_root: &Path,
+    loaded: &mut Loaded,
+    keeping: Option<Keeping<'_, SiteConfig>>,
+) -> ToolResult<SiteConfig> {
     let path = root.join("content").join("site.yaml");
     let file = RelPath::from_slash("content/site.yaml");
     if leaves_root(&path, real_root) {
@@ -263,13 +315,23 @@ fn load_site_config(root: &Path, real_root: &Path, loaded: &mut Loaded) -> ToolR
         );
         return Ok(Default::default());
     }
-    Ok(site_config(root, &path)?.merge_into(loaded))
+    let found = load_units(
+        &[path.as_path()],
+        keeping,
+        |path| vec![*path],
+        |path, reads| site_config(root, path, reads),
+    )?;
+    Ok(found
+        .into_iter()
+        .map(|found| found.merge_into(loaded))
+        .next()
+        .unwrap_or_default())
 }
 
 /// Reads and converts `content/site.yaml`.
-fn site_config(root: &Path, path: &Path) -> ToolResult<Found<SiteConfig>> {
+fn site_config(root: &Path, path: &Path, reads: &mut Reads) -> ToolResult<Found<SiteConfig>> {
     let mut found = Found::new(SiteConfig::default());
-    let (file, Some(text)) = read_text(root, path, &mut found)? else {
+    let (file, Some(text)) = read_text(root, path, reads, &mut found)? else {
         return Ok(found);
     };
     match yaml::parse::<raw::RawSite>(&file, &text) {
@@ -279,7 +341,12 @@ fn site_config(root: &Path, path: &Path) -> ToolResult<Found<SiteConfig>> {
     Ok(found)
 }
 
-fn load_sources(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Source>> {
+fn load_sources(
+    root: &Path,
+    files: &ContentFiles,
+    loaded: &mut Loaded,
+    keeping: Option<Keeping<'_, Option<Source>>>,
+) -> ToolResult<Vec<Source>> {
     for (stem, path) in &files.source_metas {
         if !files.source_texts.contains_key(stem) {
             loaded.diagnostics.push(
@@ -298,7 +365,17 @@ fn load_sources(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolR
         .iter()
         .map(|(stem, path)| (stem, path, files.source_metas.get(stem)))
         .collect();
-    let found = load_units(&units, |(stem, path, meta)| source(root, stem, path, *meta))?;
+    let found = load_units(
+        &units,
+        keeping,
+        |(_, path, meta)| {
+            std::iter::once(*path)
+                .chain(*meta)
+                .map(PathBuf::as_path)
+                .collect()
+        },
+        |(stem, path, meta), reads| source(root, stem, path, *meta, reads),
+    )?;
     Ok(found
         .into_iter()
         .filter_map(|found| found.merge_into(loaded))
@@ -311,6 +388,7 @@ fn source(
     stem: &str,
     path: &Path,
     meta_path: Option<&PathBuf>,
+    reads: &mut Reads,
 ) -> ToolResult<Found<Option<Source>>> {
     let file = RelPath::new(root, path);
     let found = Found::new(None);
@@ -327,7 +405,7 @@ fn source(
             )),
         ));
     }
-    let bytes = fs::read(path).map_err(ToolError::read(path))?;
+    let bytes = reads.read(path)?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -351,7 +429,7 @@ fn source(
         ));
     }
     let meta = match meta_path {
-        Some(meta_path) => source_meta(root, meta_path)?,
+        Some(meta_path) => source_meta(root, meta_path, reads)?,
         None => Found::new(SourceMeta::default()),
     };
     let id = SourceId::parse(stem).expect("the stem was checked above");
@@ -368,9 +446,9 @@ fn source(
     })
 }
 
-fn source_meta(root: &Path, path: &Path) -> ToolResult<Found<SourceMeta>> {
+fn source_meta(root: &Path, path: &Path, reads: &mut Reads) -> ToolResult<Found<SourceMeta>> {
     let mut found = Found::new(SourceMeta::default());
-    let (file, Some(text)) = read_text(root, path, &mut found)? else {
+    let (file, Some(text)) = read_text(root, path, reads, &mut found)? else {
         return Ok(found);
     };
     match yaml::parse::<raw::RawSourceMeta>(&file, &text) {
@@ -390,9 +468,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn load_topics(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolResult<Vec<Topic>> {
+fn load_topics(
+    root: &Path,
+    files: &ContentFiles,
+    loaded: &mut Loaded,
+    keeping: Option<Keeping<'_, Option<Topic>>>,
+) -> ToolResult<Vec<Topic>> {
     let units: Vec<(&String, &PathBuf)> = files.topics.iter().collect();
-    let found = load_units(&units, |(stem, path)| topic(root, stem, path))?;
+    let found = load_units(
+        &units,
+        keeping,
+        |(_, path)| vec![path.as_path()],
+        |(stem, path), reads| topic(root, stem, path, reads),
+    )?;
     let mut topics: Vec<Topic> = found
         .into_iter()
         .filter_map(|found| found.merge_into(loaded))
@@ -408,9 +496,14 @@ fn load_topics(root: &Path, files: &ContentFiles, loaded: &mut Loaded) -> ToolRe
 }
 
 /// Reads and converts one topic file.
-fn topic(root: &Path, stem: &str, path: &Path) -> ToolResult<Found<Option<Topic>>> {
+fn topic(
+    root: &Path,
+    stem: &str,
+    path: &Path,
+    reads: &mut Reads,
+) -> ToolResult<Found<Option<Topic>>> {
     let mut found = Found::new(None);
-    let (file, Some(text)) = read_text(root, path, &mut found)? else {
+    let (file, Some(text)) = read_text(root, path, reads, &mut found)? else {
         return Ok(found);
     };
     let slug = match Slug::parse(stem) {

@@ -14,7 +14,7 @@ use super::live::Problems;
 use super::plan::{Change, plan};
 use crate::diagnostics::{Diagnostics, Files};
 use crate::error::ToolResult;
-use crate::pipeline::{self, Timings};
+use crate::pipeline::{self, CheckCache, Timings};
 use crate::render::{self, OutputFile, Templates};
 use crate::verify::VerifiedSite;
 
@@ -57,6 +57,8 @@ pub struct Broken {
 /// The builds of one `serve` run.
 pub struct Session {
     root: PathBuf,
+    /// The content as last loaded and verified, to do again only what a save changed.
+    cache: CheckCache,
     templates: Option<Templates>,
     /// The last site that built without errors, and its output.
     good: Option<VerifiedSite>,
@@ -71,6 +73,7 @@ impl Session {
     pub fn new(root: PathBuf) -> Session {
         Session {
             root,
+            cache: CheckCache::default(),
             templates: None,
             good: None,
             pages: SiteFiles::new(),
@@ -107,7 +110,7 @@ impl Session {
     }
 
     fn try_rebuild(&mut self, change: Change) -> ToolResult<Result<Built, Broken>> {
-        let checked = pipeline::check(&self.root)?;
+        let checked = pipeline::check_cached(&self.root, &mut self.cache)?;
         let mut timings = checked.timings;
         let mut files = checked.files;
         let mut diagnostics = checked.diagnostics;
