@@ -200,12 +200,13 @@ mod tests {
         Site {
             sources: texts
                 .iter()
-                .map(|(id, text)| Source {
-                    id: SourceId::parse(id).unwrap(),
-                    file: RelPath::from_slash(&format!("content/sources/{id}.txt")),
-                    text: text.to_string(),
-                    sha256: String::new(),
-                    meta: Default::default(),
+                .map(|(id, text)| {
+                    Source::new(
+                        SourceId::parse(id).unwrap(),
+                        RelPath::from_slash(&format!("content/sources/{id}.txt")),
+                        text.to_string(),
+                        Default::default(),
+                    )
                 })
                 .collect(),
             ..Site::default()

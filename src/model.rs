@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// A path relative to the site root, always written with `/` (what diagnostics and
 /// `claims.json` show, whatever the platform).
@@ -311,18 +312,53 @@ pub struct Source {
     pub file: RelPath,
     /// The text exactly as in the file (a BOM included), so offsets match the file.
     pub text: String,
+    /// Of `text`: lowercase hexadecimal SHA-256.
     pub sha256: String,
     pub meta: SourceMeta,
+    /// Of `text`, counted once: every page and `claims.json` show it.
+    words: usize,
 }
 
 impl Source {
+    pub fn new(id: SourceId, file: RelPath, text: String, meta: SourceMeta) -> Self {
+        Source {
+            id,
+            file,
+            sha256: sha256_hex(text.as_bytes()),
+            words: count_words(&text),
+            text,
+            meta,
+        }
+    }
+
     /// Words in the text: runs between white space holding at least one letter or digit.
     pub fn word_count(&self) -> usize {
-        self.text
-            .split_whitespace()
-            .filter(|word| word.chars().any(char::is_alphanumeric))
-            .count()
+        self.words
     }
+}
+
+/// Lowercase hexadecimal SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Runs of characters between white space that hold at least one letter or digit, in
+/// one pass over the characters.
+fn count_words(text: &str) -> usize {
+    let mut words = 0;
+    let mut in_word_with_alphanumeric = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            words += usize::from(in_word_with_alphanumeric);
+            in_word_with_alphanumeric = false;
+        } else if c.is_alphanumeric() {
+            in_word_with_alphanumeric = true;
+        }
+    }
+    words + usize::from(in_word_with_alphanumeric)
 }
 
 /// One citation of a claim, as the editor wrote it.
@@ -424,6 +460,41 @@ mod tests {
         assert_eq!(suggest_identifier("Open Channel!"), "open-channel");
         assert_eq!(suggest_identifier("  -x_y "), "x_y");
         assert!(check_identifier(&suggest_identifier("Letter, August 2025")).is_ok());
+    }
+
+    #[test]
+    fn words_are_runs_between_white_space_with_a_letter_or_digit() {
+        let by_splitting = |text: &str| {
+            text.split_whitespace()
+                .filter(|word| word.chars().any(char::is_alphanumeric))
+                .count()
+        };
+        for text in [
+            "",
+            "  ",
+            "one",
+            " two  words ",
+            "a \u{2014} b",
+            "\u{201C}Quoted,\u{201D} she said\u{2026}\n\n(1) \u{00E9}t\u{00E9} --",
+            "tab\tand\u{00A0}no-break\u{3000}ideographic \u{0301}",
+        ] {
+            assert_eq!(count_words(text), by_splitting(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_source_has_the_hash_of_its_text() {
+        let source = Source::new(
+            SourceId::parse("s").unwrap(),
+            RelPath::from_slash("content/sources/s.txt"),
+            "abc".to_string(),
+            SourceMeta::default(),
+        );
+        assert_eq!(
+            source.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(source.word_count(), 1);
     }
 
     #[test]

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
@@ -434,13 +433,7 @@ fn source(
     };
     let id = SourceId::parse(stem).expect("the stem was checked above");
     Ok(Found {
-        value: Some(Source {
-            id,
-            file,
-            sha256: sha256_hex(text.as_bytes()),
-            text,
-            meta: meta.value,
-        }),
+        value: Some(Source::new(id, file, text, meta.value)),
         diagnostics: meta.diagnostics,
         texts: meta.texts,
     })
@@ -458,14 +451,6 @@ fn source_meta(root: &Path, path: &Path, reads: &mut Reads) -> ToolResult<Found<
         Err(diagnostic) => found.diagnostics.push(*diagnostic),
     }
     Ok(found)
-}
-
-/// Lowercase hexadecimal SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 fn load_topics(
