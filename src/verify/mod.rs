@@ -4,13 +4,14 @@
 //! Problems become diagnostics; what verified becomes the `VerifiedSite` that `render`
 //! shows.
 
+pub mod cache;
 pub mod closest;
 pub mod normalize;
 pub mod prepared;
 pub mod quote;
 pub mod verdict;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ use crate::model::{
     Citation, Claim, ClaimId, Located, RelPath, Review, Site, SiteConfig, Slug, Source, SourceId,
     Span, Stance, Status, Topic,
 };
+pub use cache::{Cache, Work};
+use cache::{Entry, Judged, News};
 use prepared::Prepared;
 use quote::{Quote, QuoteProblem};
 use verdict::{Closest, Missing, Verdict};
@@ -98,79 +101,59 @@ pub struct Verified {
 
 /// Verifies every citation of `site` against the sources.
 pub fn verify(site: Site) -> Verified {
-    run(site, &Cache::default(), Keep::Nothing).0
+    run(site, None)
 }
 
-/// [`verify`], reusing what `cache` kept of the previous run (for the sources whose text
-/// is the same, their preparation and the verdicts on their quotes), and keeping this
-/// run's for the next. The result is the same as [`verify`]'s.
+/// [`verify`], reusing what `cache` kept of earlier runs (for the sources whose text is
+/// the same, their preparation and the verdicts on their quotes), and keeping what this
+/// run prepared and judged. The result is the same as [`verify`]'s.
 pub fn verify_cached(site: Site, cache: &mut Cache) -> Verified {
-    let (verified, kept) = run(site, cache, Keep::ForNextRun);
-    *cache = kept;
-    verified
+    run(site, Some(cache))
 }
 
-/// Whether a run makes a cache for the next one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    Nothing,
-    ForNextRun,
-}
-
-/// What verification keeps between runs, for `serve`: each source's preparation and the
-/// verdicts on the quotes citing it, for as long as the source's text is the same. Only
-/// what the last run used is kept, so the cache never outgrows the site.
-#[derive(Debug, Default)]
-pub struct Cache {
-    sources: HashMap<SourceId, CachedSource>,
-    /// What the last run had to do anew.
-    pub last: Work,
-}
-
-/// How many sources a run prepared and how many quotes it judged, rather than take them
-/// from the cache.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Work {
-    pub prepared: usize,
-    pub judged: usize,
-}
-
-#[derive(Debug)]
-struct CachedSource {
-    /// Of the text the preparation and the verdicts are about.
-    sha256: String,
-    prepared: Arc<Prepared>,
-    /// By quote, as written.
-    verdicts: HashMap<String, Arc<Verdict>>,
-}
-
-impl Cache {
-    /// What is kept about `source`, if its text is the same as then.
-    fn get(&self, source: &Source) -> Option<&CachedSource> {
-        self.sources
-            .get(&source.id)
-            .filter(|cached| cached.sha256 == source.sha256)
-    }
-}
-
-fn run(site: Site, previous: &Cache, keep: Keep) -> (Verified, Cache) {
+fn run(site: Site, cache: Option<&mut Cache>) -> Verified {
     let Site {
         config,
         sources,
         topics,
     } = site;
-    let cached: Vec<Option<&CachedSource>> =
-        sources.iter().map(|source| previous.get(source)).collect();
+    let checked = check(&sources, topics, cache.as_deref());
+    if let (Some(cache), Some(news)) = (cache, checked.news) {
+        cache.update(&sources, news);
+    }
+    Verified {
+        site: VerifiedSite {
+            config,
+            sources,
+            topics: checked.topics,
+        },
+        diagnostics: checked.diagnostics,
+    }
+}
+
+/// What checking the topics found, and what is new for the cache (when there is one).
+struct Checked {
+    topics: Vec<VerifiedTopic>,
+    diagnostics: Diagnostics,
+    news: Option<News>,
+}
+
+/// Checks every claim of `topics` against `sources`, with what `previous` kept.
+fn check(sources: &[Source], topics: Vec<Topic>, previous: Option<&Cache>) -> Checked {
+    let cached: Vec<Option<&Entry>> = sources
+        .iter()
+        .map(|source| previous.and_then(|cache| cache.get(source)))
+        .collect();
     let prepared: Vec<Arc<Prepared>> = sources
         .par_iter()
         .zip(&cached)
         .map(|(source, cached)| match cached {
-            Some(cached) => Arc::clone(&cached.prepared),
+            Some(cached) => cached.prepared(),
             None => Arc::new(Prepared::new(&source.text)),
         })
         .collect();
     let checker = Checker {
-        sources: &sources,
+        sources,
         by_id: sources
             .iter()
             .enumerate()
@@ -178,12 +161,13 @@ fn run(site: Site, previous: &Cache, keep: Keep) -> (Verified, Cache) {
             .collect(),
         prepared: &prepared,
         cached: &cached,
-        keep,
+        keeping: previous.is_some(),
     };
     // The checks across the whole site, before the claims are checked one by one (and
     // taken apart into what they verify to).
     let mut diagnostics = checker.unique_claim_ids(&topics);
-    let unused = checker.unused_sources(&topics);
+    let citations = checker.citations_per_source(&topics);
+    let unused = checker.unused_sources(&citations);
     let checked: Vec<(TopicHeader, Vec<ClaimCheck>)> = topics
         .into_par_iter()
         .map(|topic| {
@@ -195,19 +179,14 @@ fn run(site: Site, previous: &Cache, keep: Keep) -> (Verified, Cache) {
             (header, claims)
         })
         .collect();
-    let mut work = Work {
-        prepared: cached.iter().filter(|cached| cached.is_none()).count(),
-        judged: 0,
-    };
     let mut judged = Vec::new();
-    let topics: Vec<VerifiedTopic> = checked
+    let topics = checked
         .into_iter()
         .map(|(header, claims)| {
             let claims = claims
                 .into_iter()
                 .map(|check| {
                     diagnostics.extend(check.diagnostics);
-                    work.judged += check.fresh;
                     judged.extend(check.judged);
                     check.verified
                 })
@@ -216,22 +195,20 @@ fn run(site: Site, previous: &Cache, keep: Keep) -> (Verified, Cache) {
         })
         .collect();
     diagnostics.extend(unused);
-    let kept = match keep {
-        Keep::Nothing => Cache::default(),
-        Keep::ForNextRun => Cache {
-            last: work,
-            ..keep_for_next_run(&sources, prepared, judged)
-        },
-    };
-    let verified = Verified {
-        site: VerifiedSite {
-            config,
-            sources,
-            topics,
-        },
+    let news = previous.is_some().then(|| News {
+        prepared: cached
+            .iter()
+            .zip(prepared)
+            .map(|(cached, prepared)| cached.is_none().then_some(prepared))
+            .collect(),
+        judged,
+        citations,
+    });
+    Checked {
+        topics,
         diagnostics,
-    };
-    (verified, kept)
+        news,
+    }
 }
 
 /// A topic without its claims, which are checked on their own.
@@ -267,53 +244,12 @@ impl TopicHeader {
     }
 }
 
-/// The cache for the next run: every source's preparation, and the verdicts this run used.
-fn keep_for_next_run(
-    sources: &[Source],
-    prepared: Vec<Arc<Prepared>>,
-    judged: Vec<Judged>,
-) -> Cache {
-    let mut kept: Vec<CachedSource> = sources
-        .iter()
-        .zip(prepared)
-        .map(|(source, prepared)| CachedSource {
-            sha256: source.sha256.clone(),
-            prepared,
-            verdicts: HashMap::new(),
-        })
-        .collect();
-    for judged in judged {
-        kept[judged.source]
-            .verdicts
-            .entry(judged.quote)
-            .or_insert(judged.verdict);
-    }
-    Cache {
-        sources: sources
-            .iter()
-            .map(|source| source.id.clone())
-            .zip(kept)
-            .collect(),
-        last: Work::default(),
-    }
-}
-
-/// The verdict on one citation's quote, for the cache.
-struct Judged {
-    /// The index of the source in the site.
-    source: usize,
-    quote: String,
-    verdict: Arc<Verdict>,
-}
-
 /// What checking one claim found.
 struct ClaimCheck {
     verified: VerifiedClaim,
     diagnostics: Diagnostics,
-    /// The verdicts, when the run keeps them.
+    /// The verdicts judged now, for the cache (when there is one).
     judged: Vec<Judged>,
-    /// How many verdicts were judged now rather than taken from the cache.
-    fresh: usize,
 }
 
 /// Checks claims against the prepared sources; shared by every core.
@@ -322,9 +258,10 @@ struct Checker<'a> {
     /// Source ids to their index in `sources` (and in the two lists below).
     by_id: HashMap<&'a str, usize>,
     prepared: &'a [Arc<Prepared>],
-    /// What the previous run kept about each source, if its text is the same.
-    cached: &'a [Option<&'a CachedSource>],
-    keep: Keep,
+    /// What the cache holds about each source, if its text is the same.
+    cached: &'a [Option<&'a Entry>],
+    /// Whether there is a cache to keep new verdicts in.
+    keeping: bool,
 }
 
 impl Checker<'_> {
@@ -355,18 +292,27 @@ impl Checker<'_> {
         diagnostics
     }
 
-    /// Sources no citation names (a citation of an unknown source names none of them).
-    fn unused_sources(&self, topics: &[Topic]) -> Diagnostics {
-        let cited: HashSet<&str> = topics
+    /// How many citations name each source (a citation of an unknown source names none).
+    fn citations_per_source(&self, topics: &[Topic]) -> Vec<usize> {
+        let mut counts = vec![0; self.sources.len()];
+        let cited = topics
             .iter()
             .flat_map(|topic| &topic.claims)
             .flat_map(|claim| &claim.citations)
-            .map(|citation| citation.source.value.trim())
-            .collect();
+            .filter_map(|citation| self.by_id.get(citation.source.value.trim()));
+        for &index in cited {
+            counts[index] += 1;
+        }
+        counts
+    }
+
+    /// The sources no citation names.
+    fn unused_sources(&self, citations: &[usize]) -> Diagnostics {
         self.sources
             .iter()
-            .filter(|source| !cited.contains(source.id.as_str()))
-            .map(|source| {
+            .zip(citations)
+            .filter(|(_, citations)| **citations == 0)
+            .map(|(source, _)| {
                 Diagnostic::warning(Code::UnusedSource, format!("no claim cites the source `{}`", source.id))
                     .at(Span::file_start(source.file.clone()))
                     .source(&source.id)
@@ -389,7 +335,6 @@ impl Checker<'_> {
             },
             diagnostics: Diagnostics::default(),
             judged: Vec::new(),
-            fresh: 0,
         };
         // Where the citations of known sources were written, for the duplicate warnings.
         let mut written = Vec::new();
@@ -430,8 +375,7 @@ impl Checker<'_> {
         };
         let source = &self.sources[index];
         let (verdict, fresh) = self.verdict(index, &citation.quote.value);
-        check.fresh += usize::from(fresh);
-        if self.keep == Keep::ForNextRun {
+        if fresh && self.keeping {
             check.judged.push(Judged {
                 source: index,
                 quote: citation.quote.value.clone(),
@@ -468,9 +412,8 @@ impl Checker<'_> {
     /// The verdict on `quote` in the source at `index`: the previous run's, or judged now
     /// (then `true`).
     fn verdict(&self, index: usize, quote: &str) -> (Arc<Verdict>, bool) {
-        let kept = self.cached[index].and_then(|cached| cached.verdicts.get(quote));
-        match kept {
-            Some(verdict) => (Arc::clone(verdict), false),
+        match self.cached[index].and_then(|cached| cached.verdict(quote)) {
+            Some(verdict) => (verdict, false),
             None => {
                 let source = &self.sources[index];
                 let judged = verdict::judge(&source.text, &self.prepared[index], quote);
@@ -843,6 +786,19 @@ mod tests {
             changed.site.topics[0].claims[0].citations[0].quote,
             "the plan was not"
         );
+    }
+
+    #[test]
+    fn verdicts_on_quotes_edited_away_are_dropped_in_time() {
+        let fixture = Fixture::new(&[("a", A)], &[("c", &[("a", "the plan")])]);
+        let mut cache = Cache::default();
+        // One citation: at most twice its count, the slack and the one just judged.
+        let most = 2 + cache::SLACK + 1;
+        for edit in 0..3 * most {
+            fixture.topic(&[("c", &[("a", &format!("the plan {edit}"))])]);
+            both_ways(&fixture, &mut cache);
+            assert!(cache.verdicts() <= most, "{}", cache.verdicts());
+        }
     }
 
     #[test]
