@@ -6,7 +6,9 @@
 //! - `hello` on connecting: `{"version", "problems"}`, the current state, so a page that
 //!   connects after a save broke the site shows the problem at once;
 //! - `reload` after a good build: `{"version", "changed"}`; a page reloads when its own
-//!   file or any non-HTML file (a stylesheet) changed, and hides the overlay otherwise;
+//!   file or any non-HTML file (a stylesheet) changed, and hides the overlay otherwise.
+//!   A build sends it for its pages, then, with the same version, for its data files
+//!   (`claims.json`, the sitemap, the feed) if they changed;
 //! - `problems` after a broken save: the problems, shown over the page.
 
 use std::sync::Arc;

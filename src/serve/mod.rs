@@ -30,7 +30,7 @@ use crate::error::{ToolError, ToolResult};
 use http::{ServeState, Snapshot};
 use live::LiveEvent;
 use plan::Change;
-use rebuild::{Outcome, Session};
+use rebuild::{Broken, Built, Outcome, Session};
 
 /// The port tried first when none is given, and how many after it.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -216,68 +216,85 @@ impl Builds {
     fn run(&mut self, change: Change, paths: &[String]) {
         let cause = describe_paths(paths);
         match self.session.rebuild(change) {
-            Outcome::Built(built) => {
-                self.count += 1;
-                let version = format!("{}-{}", self.instance, self.count);
-                let changed = Arc::new(built.changed);
-                self.state.publish(
-                    Snapshot {
-                        version: version.clone(),
-                        files: self.session.output(),
-                        problems: None,
-                        built: true,
-                    },
-                    LiveEvent::Reload {
-                        version,
-                        changed: Arc::clone(&changed),
-                    },
-                );
-                self.terminal.diagnostics(&render_human(
-                    &built.diagnostics,
-                    &built.files,
-                    self.terminal.human(),
-                ));
-                self.terminal.say(&format!(
-                    "{cause}: built in {:.1} ms: {} file{} changed, {} page{} rendered ({} claims, {} citations verified; {}).",
-                    built.total.as_secs_f64() * 1e3,
-                    changed.len(),
-                    if changed.len() == 1 { "" } else { "s" },
-                    built.rendered,
-                    if built.rendered == 1 { "" } else { "s" },
-                    built.claims,
-                    built.citations,
-                    human::summary(&built.diagnostics),
-                ));
-            }
-            Outcome::Broken(broken) => {
-                let current = self.state.snapshot();
-                let problems = Arc::new(broken.problems);
-                self.state.publish(
-                    Snapshot {
-                        problems: Some(Arc::clone(&problems)),
-                        ..Snapshot::clone(&current)
-                    },
-                    LiveEvent::Problems(problems),
-                );
-                let text = match &broken.tool_error {
-                    Some(error) => format!("{error}\n"),
-                    None => render_human(&broken.diagnostics, &broken.files, self.terminal.human()),
-                };
-                self.terminal.diagnostics(&text);
-                let keeping = if current.built {
-                    "still serving the last good build; the open pages show the problems"
-                } else {
-                    "nothing to serve until they are fixed; the open pages show them"
-                };
-                let summary = if broken.tool_error.is_some() {
-                    "the build failed".to_string()
-                } else {
-                    human::summary(&broken.diagnostics)
-                };
-                self.terminal
-                    .say(&format!("{cause}: {summary}: {keeping}."));
-            }
+            Outcome::Built(built) => self.built(&cause, built),
+            Outcome::Broken(broken) => self.broken(&cause, broken),
         }
+    }
+
+    /// Serves the pages of a good build, then its data files (the same version: they
+    /// complete the same build), and tells the terminal.
+    fn built(&mut self, cause: &str, built: Built) {
+        self.count += 1;
+        let version = format!("{}-{}", self.instance, self.count);
+        let mut changed = built.changed;
+        self.publish(&version, changed.clone());
+        let data = self.session.complete();
+        if !data.is_empty() {
+            self.publish(&version, data.clone());
+            changed.extend(data);
+        }
+        self.terminal.diagnostics(&render_human(
+            &built.diagnostics,
+            &built.files,
+            self.terminal.human(),
+        ));
+        self.terminal.say(&format!(
+            "{cause}: built in {:.1} ms: {} file{} changed, {} page{} rendered ({} claims, {} citations verified; {}).",
+            built.total.as_secs_f64() * 1e3,
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" },
+            built.rendered,
+            if built.rendered == 1 { "" } else { "s" },
+            built.claims,
+            built.citations,
+            human::summary(&built.diagnostics),
+        ));
+    }
+
+    /// Serves the site as it is now, and tells the pages which files changed.
+    fn publish(&self, version: &str, changed: Vec<String>) {
+        self.state.publish(
+            Snapshot {
+                version: version.to_string(),
+                files: self.session.output(),
+                problems: None,
+                built: true,
+            },
+            LiveEvent::Reload {
+                version: version.to_string(),
+                changed: Arc::new(changed),
+            },
+        );
+    }
+
+    /// Keeps serving the last good build, and shows the problems over it.
+    fn broken(&mut self, cause: &str, broken: Broken) {
+        let current = self.state.snapshot();
+        let problems = Arc::new(broken.problems);
+        self.state.publish(
+            Snapshot {
+                problems: Some(Arc::clone(&problems)),
+                ..Snapshot::clone(&current)
+            },
+            LiveEvent::Problems(problems),
+        );
+        let text = match &broken.tool_error {
+            Some(error) => format!("{error}\n"),
+            None => render_human(&broken.diagnostics, &broken.files, self.terminal.human()),
+        };
+        self.terminal.diagnostics(&text);
+        let keeping = if current.built {
+            "still serving the last good build; the open pages show the problems"
+        } else {
+            "nothing to serve until they are fixed; the open pages show them"
+        };
+        let summary = if broken.tool_error.is_some() {
+            "the build failed".to_string()
+        } else {
+            human::summary(&broken.diagnostics)
+        };
+        self.terminal
+            .say(&format!("{cause}: {summary}: {keeping}."));
     }
 }
 

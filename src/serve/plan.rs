@@ -3,16 +3,18 @@
 //!
 //! The rule behind `plan`: a page is rendered again when something it shows may have
 //! changed. A topic page shows its topic, the sources it cites (titles, passages) and the
-//! site's navigation; a source page shows its source and every claim citing it; the index
-//! shows everything. Anything that every page shows (the site settings, the topic list of
-//! the navigation, the templates) renders every page.
+//! site's navigation; a source page shows its source and every claim citing it (so an
+//! edited topic renders the pages of the sources whose citing claims it changed, not of
+//! every source it cites); the index shows everything. Anything that every page shows
+//! (the site settings, the topic list of the navigation, the templates) renders every
+//! page.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::render::context::{source_path, topic_path};
 use crate::render::{PageJob, page_jobs};
-use crate::verify::{VerifiedSite, VerifiedTopic};
+use crate::verify::{VerifiedClaim, VerifiedSite, VerifiedTopic};
 
 /// The directories `serve` watches, below the site root.
 pub const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
@@ -159,16 +161,16 @@ pub fn plan(previous: Option<&VerifiedSite>, next: &VerifiedSite, change: Change
     };
     let changed_sources = changed_sources(previous, next);
     let changed_topics = changed_topics(previous, next);
-    let mut topics: BTreeSet<&str> = changed_topics.iter().copied().collect();
+    let mut topics: BTreeSet<&str> = changed_topics.keys().copied().collect();
     let mut sources: BTreeSet<&str> = changed_sources.iter().copied().collect();
-    // A topic shows its sources' titles and passages; a source lists the claims citing it.
+    // A source lists the claims citing it: those of an edited topic may have changed.
+    for (before, after) in changed_topics.values() {
+        sources.extend(recited_sources(*before, *after));
+    }
+    // A topic shows its sources' titles and passages.
     for site in [previous, next] {
         for topic in &site.topics {
-            let cited = cited_sources(topic);
-            if changed_topics.contains(topic.slug.as_str()) {
-                sources.extend(cited.iter().copied());
-            }
-            if cited.iter().any(|id| changed_sources.contains(id)) {
+            if cited_sources(topic).any(|id| changed_sources.contains(id)) {
                 topics.insert(topic.slug.as_str());
             }
         }
@@ -205,7 +207,10 @@ fn same_frame(previous: &VerifiedSite, next: &VerifiedSite) -> bool {
     previous.config == next.config && frame(previous) == frame(next)
 }
 
-fn changed_topics<'a>(previous: &'a VerifiedSite, next: &'a VerifiedSite) -> BTreeSet<&'a str> {
+/// The topics that differ, each as it was and as it is (`None` where it is missing).
+type TopicChanges<'a> = BTreeMap<&'a str, (Option<&'a VerifiedTopic>, Option<&'a VerifiedTopic>)>;
+
+fn changed_topics<'a>(previous: &'a VerifiedSite, next: &'a VerifiedSite) -> TopicChanges<'a> {
     let before: BTreeMap<&str, &VerifiedTopic> = previous
         .topics
         .iter()
@@ -214,16 +219,42 @@ fn changed_topics<'a>(previous: &'a VerifiedSite, next: &'a VerifiedSite) -> BTr
     let after: BTreeMap<&str, &VerifiedTopic> =
         next.topics.iter().map(|t| (t.slug.as_str(), t)).collect();
     differing_keys(&before, &after)
+        .into_iter()
+        .map(|slug| {
+            let versions = (before.get(slug).copied(), after.get(slug).copied());
+            (slug, versions)
+        })
+        .collect()
+}
+
+/// The sources for which the claims of a topic citing them differ between two versions
+/// of the topic.
+fn recited_sources<'a>(
+    before: Option<&'a VerifiedTopic>,
+    after: Option<&'a VerifiedTopic>,
+) -> BTreeSet<&'a str> {
+    let citing = |topic: Option<&'a VerifiedTopic>| {
+        let mut by_source: BTreeMap<&str, Vec<&VerifiedClaim>> = BTreeMap::new();
+        for claim in topic.iter().flat_map(|topic| &topic.claims) {
+            let cited: BTreeSet<&str> = claim.citations.iter().map(|c| c.source.as_str()).collect();
+            for source in cited {
+                by_source.entry(source).or_default().push(claim);
+            }
+        }
+        by_source
+    };
+    differing_keys(&citing(before), &citing(after))
 }
 
 fn changed_sources<'a>(previous: &'a VerifiedSite, next: &'a VerifiedSite) -> BTreeSet<&'a str> {
-    let before: BTreeMap<&str, _> = previous
-        .sources
-        .iter()
-        .map(|s| (s.id.as_str(), s))
-        .collect();
-    let after: BTreeMap<&str, _> = next.sources.iter().map(|s| (s.id.as_str(), s)).collect();
-    differing_keys(&before, &after)
+    // A source's text by its hash: comparing megabytes of text on every save costs more.
+    let versions = |site: &'a VerifiedSite| -> BTreeMap<&'a str, _> {
+        site.sources
+            .iter()
+            .map(|s| (s.id.as_str(), (&s.file, &s.sha256, &s.meta)))
+            .collect()
+    };
+    differing_keys(&versions(previous), &versions(next))
 }
 
 /// Keys present on one side only, or with different values.
@@ -239,13 +270,12 @@ fn differing_keys<'a, V: PartialEq>(
         .collect()
 }
 
-fn cited_sources(topic: &VerifiedTopic) -> BTreeSet<&str> {
+fn cited_sources(topic: &VerifiedTopic) -> impl Iterator<Item = &str> {
     topic
         .claims
         .iter()
         .flat_map(|claim| &claim.citations)
         .map(|citation| citation.source.as_str())
-        .collect()
 }
 
 fn removed_pages(previous: &VerifiedSite, next: &VerifiedSite) -> Vec<String> {

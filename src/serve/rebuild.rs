@@ -1,7 +1,9 @@
 //! One serve session's builds: the same load → verify → render pipeline as `build`, kept
 //! warm between saves. The site is held in memory, not written: a good build replaces
 //! only the pages its change touched (see `plan`), a broken one leaves the last good site
-//! in place and reports its problems.
+//! in place and reports its problems. A good build serves its pages first and its data
+//! files (`claims.json`, the sitemap, the feed) right after, in [`Session::complete`]:
+//! no open page shows them, and for a large site they take longer than the pages.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 
 use super::live::Problems;
-use super::plan::{Change, plan};
+use super::plan::{Change, Plan, plan};
 use crate::diagnostics::{Diagnostics, Files};
 use crate::error::ToolResult;
 use crate::pipeline::{self, CheckCache, Timings};
@@ -54,11 +56,19 @@ pub struct Broken {
     pub tool_error: Option<String>,
 }
 
+/// What a good build rendered: its pages, and the static files when it read them.
+struct Rendering {
+    pages: Vec<OutputFile>,
+    statics: Option<Vec<OutputFile>>,
+}
+
 /// The builds of one `serve` run.
 pub struct Session {
     root: PathBuf,
     /// The content as last loaded and verified, to do again only what a save changed.
     cache: CheckCache,
+    /// Whether the data files of the last good site are still to be rendered.
+    data_due: bool,
     templates: Option<Templates>,
     /// The last site that built without errors, and its output.
     good: Option<VerifiedSite>,
@@ -74,6 +84,7 @@ impl Session {
         Session {
             root,
             cache: CheckCache::default(),
+            data_due: false,
             templates: None,
             good: None,
             pages: SiteFiles::new(),
@@ -111,9 +122,8 @@ impl Session {
 
     fn try_rebuild(&mut self, change: Change) -> ToolResult<Result<Built, Broken>> {
         let checked = pipeline::check_cached(&self.root, &mut self.cache)?;
+        let (site, mut files, mut diagnostics) = (checked.site, checked.files, checked.diagnostics);
         let mut timings = checked.timings;
-        let mut files = checked.files;
-        let mut diagnostics = checked.diagnostics;
         let reloaded = change.templates || self.templates.is_none();
         if reloaded {
             self.templates = match Templates::load(&self.root, &mut files)? {
@@ -124,14 +134,9 @@ impl Session {
                 }
             };
         }
-        let Some(templates) = self
-            .templates
-            .as_ref()
-            .filter(|_| !diagnostics.has_errors())
-        else {
+        if self.templates.is_none() || diagnostics.has_errors() {
             return Ok(Err(broken(diagnostics, files)));
-        };
-        let site = checked.site;
+        }
         let change = Change {
             templates: reloaded,
             statics: change.statics || self.good.is_none(),
@@ -139,36 +144,25 @@ impl Session {
         };
         let plan = plan(self.good.as_ref(), &site, change);
         let started = Instant::now();
-        let rendered = render::render_pages(&site, templates, &plan.pages, &mut files);
-        if rendered.diagnostics.has_errors() {
-            diagnostics.extend(rendered.diagnostics);
-            return Ok(Err(broken(diagnostics, files)));
-        }
-        let mut updates = rendered.files;
-        let mut removed = plan.removed;
-        if plan.data {
-            updates.extend(render::data_files(&site));
-            // The sitemap and feed come and go with `base_url` and the review dates.
-            removed.extend(
-                render::site_files::PATHS
-                    .iter()
-                    .filter(|path| !updates.iter().any(|file| file.path == **path))
-                    .map(|path| path.to_string()),
-            );
-        }
-        let statics = if plan.statics {
-            Some(render::templates::static_files(&self.root)?)
-        } else {
-            None
+        let rendering = match self.render(&site, &plan, &mut files)? {
+            Ok(rendered) => rendered,
+            Err(problems) => {
+                diagnostics.extend(problems);
+                return Ok(Err(broken(diagnostics, files)));
+            }
         };
         timings.render = started.elapsed();
-        let rendered_pages = plan.pages.len();
         let (claims, citations) = (site.claim_count(), site.citation_count());
-        let changed = self.commit(updates, statics, &removed);
-        self.good = Some(site);
+        let changed = self.commit(rendering.pages, rendering.statics, &plan.removed);
+        // Data files left due by a build that was never completed are due still.
+        self.data_due |= plan.data;
+        if let Some(replaced) = self.good.replace(site) {
+            // Freeing every claim of a large site takes a while: not before the reload.
+            rayon::spawn(move || drop(replaced));
+        }
         Ok(Ok(Built {
             changed,
-            rendered: rendered_pages,
+            rendered: plan.pages.len(),
             timings,
             total: Duration::ZERO,
             claims,
@@ -176,6 +170,50 @@ impl Session {
             diagnostics,
             files,
         }))
+    }
+
+    /// The pages `plan` asks for and, if it does, the static files, read side by side;
+    /// or the template problems.
+    fn render(
+        &self,
+        site: &VerifiedSite,
+        plan: &Plan,
+        files: &mut Files,
+    ) -> ToolResult<Result<Rendering, Diagnostics>> {
+        let templates = self.templates.as_ref().expect("loaded before rendering");
+        let (rendered, statics) = rayon::join(
+            || render::render_pages(site, templates, &plan.pages, files),
+            || {
+                plan.statics
+                    .then(|| render::templates::static_files(&self.root))
+                    .transpose()
+            },
+        );
+        let statics = statics?;
+        if rendered.diagnostics.has_errors() {
+            return Ok(Err(rendered.diagnostics));
+        }
+        Ok(Ok(Rendering {
+            pages: rendered.files,
+            statics,
+        }))
+    }
+
+    /// Renders and serves the data files the last good build left due; returns the paths
+    /// that changed (none when nothing was due).
+    pub fn complete(&mut self) -> Vec<String> {
+        let Some(site) = self.good.as_ref().filter(|_| self.data_due) else {
+            return Vec::new();
+        };
+        let data = render::data_files(site);
+        // The sitemap and feed come and go with `base_url` and the review dates.
+        let removed: Vec<String> = render::site_files::PATHS
+            .iter()
+            .filter(|path| !data.iter().any(|file| file.path == **path))
+            .map(|path| path.to_string())
+            .collect();
+        self.data_due = false;
+        self.commit(data, None, &removed)
     }
 
     /// Applies a good build to the served site; returns the paths that changed.
@@ -267,9 +305,13 @@ mod tests {
             .collect()
     }
 
-    fn built(outcome: Outcome) -> Built {
-        match outcome {
-            Outcome::Built(built) => built,
+    /// A good build after `change`, completed: its changed paths include the data files'.
+    fn rebuilt(session: &mut Session, change: Change) -> Built {
+        match session.rebuild(change) {
+            Outcome::Built(mut built) => {
+                built.changed.extend(session.complete());
+                built
+            }
             Outcome::Broken(broken) => panic!("broken: {:#?}", broken.problems),
         }
     }
@@ -290,11 +332,19 @@ mod tests {
 
     const CONTENT: Change = Change::CONTENT;
 
+    fn cited_by(claims: &[crate::verify::VerifiedClaim]) -> BTreeSet<&str> {
+        claims
+            .iter()
+            .flat_map(|c| &c.citations)
+            .map(|c| c.source.as_str())
+            .collect()
+    }
+
     #[test]
     fn the_first_build_serves_what_build_writes() {
         let site = bundled();
         let mut session = Session::new(site.path().to_path_buf());
-        let first = built(session.rebuild(Change::ALL));
+        let first = rebuilt(&mut session, Change::ALL);
         // The index, 8 topics, 5 sources and `404.html`.
         assert_eq!(first.rendered, 15);
         assert_eq!(first.changed.len(), session.output().len());
@@ -308,7 +358,7 @@ mod tests {
         let site = bundled();
         let root = site.path();
         let mut session = Session::new(root.to_path_buf());
-        built(session.rebuild(Change::ALL));
+        rebuilt(&mut session, Change::ALL);
         assert!(session.output().get("sitemap.xml").is_none());
         let base = "\nbase_url: https://example.org/";
         let site_yaml = "content/site.yaml";
@@ -320,31 +370,31 @@ mod tests {
         );
         let letter = "content/topics/letter.yaml";
         edit(root, letter, "title: ", "reviewed: 2025-10-20\ntitle: ");
-        let added = built(session.rebuild(CONTENT));
+        let added = rebuilt(&mut session, CONTENT);
         assert!(added.changed.iter().any(|path| path == "feed.xml"));
         assert_serves_what_build_writes(&session, root);
         edit(root, letter, "2025-10-20", "2025-10-21");
-        let redated = built(session.rebuild(CONTENT));
+        let redated = rebuilt(&mut session, CONTENT);
         for file in ["feed.xml", "sitemap.xml"] {
             assert!(redated.changed.iter().any(|path| path == file), "{file}");
         }
         assert_serves_what_build_writes(&session, root);
         edit(root, site_yaml, base, "");
-        let removed = built(session.rebuild(CONTENT));
+        let removed = rebuilt(&mut session, CONTENT);
         assert!(removed.changed.iter().any(|path| path == "sitemap.xml"));
         assert!(session.output().get("feed.xml").is_none());
         assert_serves_what_build_writes(&session, root);
     }
 
     #[test]
-    fn an_edited_topic_renders_its_page_its_sources_and_the_index_only() {
+    fn an_edited_claim_renders_its_topic_the_sources_it_cites_and_the_index_only() {
         let site = bundled();
         let mut session = Session::new(site.path().to_path_buf());
-        built(session.rebuild(Change::ALL));
-        // young-adults cites three of the five sources.
+        rebuilt(&mut session, Change::ALL);
+        // The first claim of the topic, which cites fewer sources than the topic does.
         edit(
             site.path(),
-            "content/topics/young-adults.yaml",
+            "content/topics/alaska-and-peace-talks.yaml",
             "statement: \"",
             "statement: \"Edited: ",
         );
@@ -356,44 +406,68 @@ mod tests {
             .filter(|job| matches!(job.subject, Subject::Topic(_)))
             .map(|job| job.path.as_str())
             .collect();
-        assert_eq!(topics, ["topics/young-adults/index.html"]);
-        let sources = plan
+        assert_eq!(topics, ["topics/alaska-and-peace-talks/index.html"]);
+        let sources: BTreeSet<&str> = plan
             .pages
             .iter()
-            .filter(|job| matches!(job.subject, Subject::Source(_)))
-            .count();
-        let cited: BTreeSet<_> = next
+            .filter_map(|job| match job.subject {
+                Subject::Source(index) => Some(next.sources[index].id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let topic = next
             .topics
             .iter()
-            .find(|t| t.slug.as_str() == "young-adults")
-            .unwrap()
-            .claims
-            .iter()
-            .flat_map(|c| &c.citations)
-            .map(|c| c.source.as_str())
-            .collect();
+            .find(|t| t.slug.as_str() == "alaska-and-peace-talks")
+            .unwrap();
+        assert_eq!(sources, cited_by(&topic.claims[..1]));
         assert!(
-            cited.len() < next.sources.len(),
-            "the fixture must leave a source out"
+            sources.len() < cited_by(&topic.claims).len(),
+            "the fixture's topic must cite a source its first claim does not"
         );
-        assert_eq!(sources, cited.len());
-        let rebuilt = built(session.rebuild(CONTENT));
-        assert_eq!(rebuilt.rendered, 1 + cited.len() + 1);
+        let rebuilt = rebuilt(&mut session, CONTENT);
+        assert_eq!(rebuilt.rendered, 1 + sources.len() + 1);
         assert!(
             rebuilt
                 .changed
-                .contains(&"topics/young-adults/index.html".to_string())
+                .contains(&"topics/alaska-and-peace-talks/index.html".to_string())
         );
         assert!(rebuilt.changed.contains(&"claims.json".to_string()));
         assert_serves_what_build_writes(&session, site.path());
     }
 
     #[test]
+    fn the_data_files_follow_the_pages_even_a_build_later() {
+        let site = bundled();
+        let root = site.path();
+        let mut session = Session::new(root.to_path_buf());
+        rebuilt(&mut session, Change::ALL);
+        let claims = |session: &Session| session.output()[render::CLAIMS_JSON].clone();
+        let before = claims(&session);
+        let topic = "content/topics/letter.yaml";
+        edit(root, topic, "statement: \"", "statement: \"New: ");
+        let Outcome::Built(pages) = session.rebuild(CONTENT) else {
+            panic!("a good save builds");
+        };
+        assert!(
+            pages
+                .changed
+                .contains(&"topics/letter/index.html".to_string())
+        );
+        assert_eq!(claims(&session), before, "claims.json waits for complete");
+        // Not completed, and the next save changes nothing: the data files are due still.
+        rebuilt(&mut session, CONTENT);
+        assert_ne!(claims(&session), before);
+        assert!(session.complete().is_empty());
+        assert_serves_what_build_writes(&session, root);
+    }
+
+    #[test]
     fn a_save_that_changes_nothing_renders_nothing() {
         let site = bundled();
         let mut session = Session::new(site.path().to_path_buf());
-        built(session.rebuild(Change::ALL));
-        let again = built(session.rebuild(CONTENT));
+        rebuilt(&mut session, Change::ALL);
+        let again = rebuilt(&mut session, CONTENT);
         assert_eq!((again.rendered, again.changed.len()), (0, 0));
     }
 
@@ -402,7 +476,7 @@ mod tests {
         let site = bundled();
         let root = site.path();
         let mut session = Session::new(root.to_path_buf());
-        built(session.rebuild(Change::ALL));
+        rebuilt(&mut session, Change::ALL);
         let topic = "content/topics/letter.yaml";
         let source = "content/sources/003_7b575e8ba85b23dd";
         type Step<'a> = (&'a str, Box<dyn Fn(&Path) + 'a>, Change);
@@ -410,6 +484,18 @@ mod tests {
             (
                 "a statement",
                 Box::new(|r| edit(r, topic, "statement: \"", "statement: \"New: ")),
+                CONTENT,
+            ),
+            (
+                "a quote, and so its passage on the source's page",
+                Box::new(|r| {
+                    edit(
+                        r,
+                        topic,
+                        "letter she wrote to Putin in August 2024",
+                        "letter she wrote to Putin",
+                    )
+                }),
                 CONTENT,
             ),
             (
@@ -508,7 +594,7 @@ mod tests {
         ];
         for (what, apply, change) in steps {
             apply(root);
-            built(session.rebuild(change));
+            rebuilt(&mut session, change);
             let served = session.output();
             let expected = full_output(root);
             assert_eq!(
@@ -527,7 +613,7 @@ mod tests {
         let site = bundled();
         let root = site.path();
         let mut session = Session::new(root.to_path_buf());
-        built(session.rebuild(Change::ALL));
+        rebuilt(&mut session, Change::ALL);
         let good = session.output();
         edit(root, "content/topics/letter.yaml", "claims:", "claims: [");
         let Outcome::Broken(broken) = session.rebuild(CONTENT) else {
@@ -539,7 +625,7 @@ mod tests {
         assert!(problem.fields["line"].is_u64());
         assert!(Arc::ptr_eq(&good, &session.output()));
         edit(root, "content/topics/letter.yaml", "claims: [", "claims:");
-        let fixed = built(session.rebuild(CONTENT));
+        let fixed = rebuilt(&mut session, CONTENT);
         assert!(fixed.changed.is_empty());
         assert_serves_what_build_writes(&session, root);
     }
@@ -549,7 +635,7 @@ mod tests {
         let site = bundled();
         let root = site.path();
         let mut session = Session::new(root.to_path_buf());
-        built(session.rebuild(Change::ALL));
+        rebuilt(&mut session, Change::ALL);
         fs::create_dir_all(root.join("templates")).unwrap();
         fs::write(root.join("templates/topic.html"), "{% if %}").unwrap();
         let templates = Change {
@@ -565,7 +651,7 @@ mod tests {
         // A content save while the template is still broken is still broken.
         assert!(matches!(session.rebuild(CONTENT), Outcome::Broken(_)));
         fs::remove_file(root.join("templates/topic.html")).unwrap();
-        built(session.rebuild(templates));
+        rebuilt(&mut session, templates);
         assert_serves_what_build_writes(&session, root);
     }
 
@@ -574,11 +660,11 @@ mod tests {
         let site = bundled();
         let root = site.path();
         let mut session = Session::new(root.to_path_buf());
-        built(session.rebuild(Change::ALL));
+        rebuilt(&mut session, Change::ALL);
         fs::rename(root.join("content"), root.join("moved")).unwrap();
         assert!(matches!(session.rebuild(Change::ALL), Outcome::Broken(_)));
         fs::rename(root.join("moved"), root.join("content")).unwrap();
-        built(session.rebuild(Change::ALL));
+        rebuilt(&mut session, Change::ALL);
         assert_serves_what_build_writes(&session, root);
     }
 }
