@@ -5,15 +5,22 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 /// A path relative to the site root, always written with `/` (what diagnostics and
-/// `claims.json` show, whatever the platform).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct RelPath(String);
+/// `claims.json` show, whatever the platform). Every position in a file holds one, so
+/// copies share the text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelPath(Arc<str>);
+
+impl Serialize for RelPath {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
 
 impl RelPath {
     /// The path of `path` below `root`; falls back to the path as given when it is not below.
@@ -23,12 +30,12 @@ impl RelPath {
             .components()
             .map(|part| part.as_os_str().to_string_lossy().into_owned())
             .collect();
-        RelPath(parts.join("/"))
+        RelPath(parts.join("/").into())
     }
 
     /// A relative path written by hand (tests, fixed names such as `content/site.yaml`).
     pub fn from_slash(path: &str) -> Self {
-        RelPath(path.to_string())
+        RelPath(path.into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -141,14 +148,15 @@ pub fn suggest_identifier(text: &str) -> String {
 macro_rules! identifier {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        ///
+        /// Copies share the text: the verified site holds one per claim and citation.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Accepts `text` if it follows the id rule.
             pub fn parse(text: &str) -> Result<Self, IdProblem> {
-                check_identifier(text).map(|()| $name(text.to_string()))
+                check_identifier(text).map(|()| $name(text.into()))
             }
 
             pub fn as_str(&self) -> &str {
@@ -159,6 +167,12 @@ macro_rules! identifier {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
             }
         }
     };
