@@ -163,11 +163,9 @@ fn check(sources: &[Source], topics: Vec<Topic>, previous: Option<&Cache>) -> Ch
         cached: &cached,
         keeping: previous.is_some(),
     };
-    // The checks across the whole site, before the claims are checked one by one (and
-    // taken apart into what they verify to).
+    // Unique ids are checked across the whole site before the claims are checked one by
+    // one (and taken apart into what they verify to).
     let mut diagnostics = checker.unique_claim_ids(&topics);
-    let citations = checker.citations_per_source(&topics);
-    let unused = checker.unused_sources(&citations);
     let checked: Vec<(TopicHeader, Vec<ClaimCheck>)> = topics
         .into_par_iter()
         .map(|topic| {
@@ -180,6 +178,8 @@ fn check(sources: &[Source], topics: Vec<Topic>, previous: Option<&Cache>) -> Ch
         })
         .collect();
     let mut judged = Vec::new();
+    // How many citations name each source (a citation of an unknown source names none).
+    let mut citations = vec![0; sources.len()];
     let topics = checked
         .into_iter()
         .map(|(header, claims)| {
@@ -188,13 +188,16 @@ fn check(sources: &[Source], topics: Vec<Topic>, previous: Option<&Cache>) -> Ch
                 .map(|check| {
                     diagnostics.extend(check.diagnostics);
                     judged.extend(check.judged);
+                    for index in check.cited {
+                        citations[index] += 1;
+                    }
                     check.verified
                 })
                 .collect();
             header.with_claims(claims)
         })
         .collect();
-    diagnostics.extend(unused);
+    diagnostics.extend(checker.unused_sources(&citations));
     let news = previous.is_some().then(|| News {
         prepared: cached
             .iter()
@@ -250,6 +253,8 @@ struct ClaimCheck {
     diagnostics: Diagnostics,
     /// The verdicts judged now, for the cache (when there is one).
     judged: Vec<Judged>,
+    /// The sources its citations name, by index.
+    cited: Vec<usize>,
 }
 
 /// Checks claims against the prepared sources; shared by every core.
@@ -292,20 +297,6 @@ impl Checker<'_> {
         diagnostics
     }
 
-    /// How many citations name each source (a citation of an unknown source names none).
-    fn citations_per_source(&self, topics: &[Topic]) -> Vec<usize> {
-        let mut counts = vec![0; self.sources.len()];
-        let cited = topics
-            .iter()
-            .flat_map(|topic| &topic.claims)
-            .flat_map(|claim| &claim.citations)
-            .filter_map(|citation| self.by_id.get(citation.source.value.trim()));
-        for &index in cited {
-            counts[index] += 1;
-        }
-        counts
-    }
-
     /// The sources no citation names.
     fn unused_sources(&self, citations: &[usize]) -> Diagnostics {
         self.sources
@@ -335,14 +326,19 @@ impl Checker<'_> {
             },
             diagnostics: Diagnostics::default(),
             judged: Vec::new(),
+            cited: Vec::new(),
         };
         // Where the citations of known sources were written, for the duplicate warnings.
         let mut written = Vec::new();
         for citation in claim.citations {
-            if self.by_id.contains_key(citation.source.value.trim()) {
-                written.push(citation.quote.span.clone());
-            }
-            if let Some(verified) = self.citation(&claim.id, citation, &mut check) {
+            let Some(&index) = self.by_id.get(citation.source.value.trim()) else {
+                let unknown = self.unknown_source(&claim.id.value, &citation);
+                check.diagnostics.push(unknown);
+                continue;
+            };
+            check.cited.push(index);
+            written.push(citation.quote.span.clone());
+            if let Some(verified) = self.citation(&claim.id, index, citation, &mut check) {
                 check.verified.citations.push(verified);
             }
         }
@@ -361,18 +357,14 @@ impl Checker<'_> {
         check
     }
 
+    /// Checks `citation` of `claim` against the source at `index`.
     fn citation(
         &self,
         claim: &Located<ClaimId>,
+        index: usize,
         citation: Citation,
         check: &mut ClaimCheck,
     ) -> Option<VerifiedCitation> {
-        let Some(&index) = self.by_id.get(citation.source.value.trim()) else {
-            check
-                .diagnostics
-                .push(self.unknown_source(&claim.value, &citation));
-            return None;
-        };
         let source = &self.sources[index];
         let (verdict, fresh) = self.verdict(index, &citation.quote.value);
         if fresh && self.keeping {
