@@ -2,10 +2,9 @@
 //! the right kind, ids that follow the rule. Every problem becomes a diagnostic at the
 //! value (or the map missing it), and conversion goes on so one run reports them all.
 
-use serde_saphyr::Spanned;
-
 use super::raw::{
-    List, RawCitation, RawClaim, RawCorrection, RawSite, RawSourceMeta, RawTopic, Scalar, Value,
+    List, RawCitation, RawClaim, RawCorrection, RawSite, RawSourceMeta, RawTopic, Scalar, Spanned,
+    Value,
 };
 use super::yaml::{LineIndex, span_of};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
@@ -33,7 +32,7 @@ impl<'a> Converter<'a> {
     }
 
     fn span<T>(&self, value: &Spanned<T>) -> Span {
-        span_of(self.file, self.text, &self.lines, &value.referenced)
+        span_of(self.file, self.text, &self.lines, &value.at)
     }
 
     /// A number or boolean as the editor typed it, for "put it in quotes" help: YAML has

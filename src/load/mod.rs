@@ -4,6 +4,7 @@
 
 pub mod cache;
 mod convert;
+pub mod fast;
 pub mod raw;
 pub mod yaml;
 

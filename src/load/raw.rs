@@ -14,7 +14,44 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::Location;
+
+/// Where the YAML parser found a value: its 1-based line and column, and its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+    pub offset: Option<u64>,
+    pub len: Option<u64>,
+}
+
+impl From<&Location> for Pos {
+    fn from(location: &Location) -> Self {
+        Pos {
+            line: location.line(),
+            column: location.column(),
+            offset: location.span().byte_offset(),
+            len: location.span().byte_len(),
+        }
+    }
+}
+
+/// A value and where it was written (where it is used, for a YAML alias).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub at: Pos,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Spanned {
+            value: spanned.value,
+            at: Pos::from(&spanned.referenced),
+        })
+    }
+}
 
 /// Any YAML value where a scalar belongs, keeping what kind of value it really was.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +163,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `content/site.yaml`: the site's settings.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "factsheet site settings (content/site.yaml)")]
 #[schemars(extend("required" = ["title"]))]
@@ -158,7 +195,7 @@ pub struct RawSite {
 }
 
 /// `content/sources/<id>.yaml`: what the source states or the editor knows; never invented.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "factsheet source metadata (content/sources/<id>.yaml)")]
 pub struct RawSourceMeta {
@@ -193,7 +230,7 @@ pub struct RawSourceMeta {
 }
 
 /// `content/topics/<slug>.yaml`: one topic, one page of claims.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "factsheet topic (content/topics/<slug>.yaml)")]
 #[schemars(extend("required" = ["title", "claims"]))]
@@ -225,7 +262,7 @@ pub struct RawTopic {
 }
 
 /// A statement and the passages of the sources that support, contradict or give context to it.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("required" = ["id", "statement", "citations"]))]
 pub struct RawClaim {
@@ -256,7 +293,7 @@ pub struct RawClaim {
 }
 
 /// One entry of a corrections log.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("required" = ["date", "note"]))]
 pub struct RawCorrection {
@@ -281,7 +318,7 @@ pub enum RawStance {
 }
 
 /// A passage of a source, quoted exactly.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("required" = ["source", "quote"]))]
 pub struct RawCitation {

@@ -3,7 +3,10 @@
 
 use serde::de::DeserializeOwned;
 use serde_saphyr::options::AliasLimits;
-use serde_saphyr::{Budget, Location, Options};
+use serde_saphyr::{Budget, Options};
+
+use super::fast::{self, Fill};
+use super::raw::Pos;
 
 use crate::diagnostics::{Code, Diagnostic, closest_name};
 use crate::model::{RelPath, Span};
@@ -29,8 +32,20 @@ fn options() -> Options {
     options
 }
 
-/// The file deserialised as `T`, or the one diagnostic that stopped it.
-pub fn parse<T: DeserializeOwned>(file: &RelPath, text: &str) -> Result<T, Box<Diagnostic>> {
+/// The file deserialised as `T`, or the one diagnostic that stopped it. Files in the
+/// plain subset of YAML are read by the fast reader, the rest by serde-saphyr.
+pub fn parse<T: DeserializeOwned + Fill>(file: &RelPath, text: &str) -> Result<T, Box<Diagnostic>> {
+    match fast::parse(text) {
+        Some(read) => Ok(read),
+        None => parse_with_saphyr(file, text),
+    }
+}
+
+/// The file deserialised as `T` by serde-saphyr, or the one diagnostic that stopped it.
+pub fn parse_with_saphyr<T: DeserializeOwned>(
+    file: &RelPath,
+    text: &str,
+) -> Result<T, Box<Diagnostic>> {
     serde_saphyr::from_str_with_options(text, options())
         .map_err(|error| Box::new(diagnose(file, text, &error)))
 }
@@ -59,17 +74,16 @@ impl LineIndex {
 }
 
 /// The span of a deserialised value.
-pub fn span_of(file: &RelPath, text: &str, lines: &LineIndex, location: &Location) -> Span {
-    let line = usize::try_from(location.line()).unwrap_or(1).max(1);
-    let column = usize::try_from(location.column()).unwrap_or(1).max(1);
-    let span = location.span();
-    let start = span
-        .byte_offset()
+pub fn span_of(file: &RelPath, text: &str, lines: &LineIndex, at: &Pos) -> Span {
+    let line = usize::try_from(at.line).unwrap_or(1).max(1);
+    let column = usize::try_from(at.column).unwrap_or(1).max(1);
+    let start = at
+        .offset
         .and_then(|offset| usize::try_from(offset).ok())
         .filter(|offset| text.is_char_boundary(*offset))
         .unwrap_or_else(|| byte_offset_of(text, line, column));
-    let len = span
-        .byte_len()
+    let len = at
+        .len
         .and_then(|len| usize::try_from(len).ok())
         .unwrap_or(0);
     let end = clamp_to_boundary(text, start + len);
@@ -110,7 +124,7 @@ fn diagnose(file: &RelPath, text: &str, error: &serde_saphyr::Error) -> Diagnost
     let message = strip_position(&full);
     let lines = LineIndex::new(text);
     let stopped = match error.location() {
-        Some(location) if location.line() > 0 => span_of(file, text, &lines, &location),
+        Some(location) if location.line() > 0 => span_of(file, text, &lines, &Pos::from(&location)),
         _ => Span::file_start(file.clone()),
     };
     // The parser notices an unclosed quote only where the file ends or the indentation
