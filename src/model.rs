@@ -360,17 +360,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Runs of characters between white space that hold at least one letter or digit, in
-/// one pass over the characters.
+/// one pass over the text (ASCII, nearly all of it, without decoding characters).
 fn count_words(text: &str) -> usize {
+    let bytes = text.as_bytes();
     let mut words = 0;
     let mut in_word_with_alphanumeric = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        let (space, alphanumeric, len) = if byte.is_ascii() {
+            // White space as `char::is_whitespace` has it: tab to carriage return, space.
+            let space = matches!(byte, b'\t'..=b'\r' | b' ');
+            (space, byte.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or_default();
+            (c.is_whitespace(), c.is_alphanumeric(), c.len_utf8())
+        };
+        if space {
             words += usize::from(in_word_with_alphanumeric);
             in_word_with_alphanumeric = false;
-        } else if c.is_alphanumeric() {
+        } else if alphanumeric {
             in_word_with_alphanumeric = true;
         }
+        at += len;
     }
     words + usize::from(in_word_with_alphanumeric)
 }
@@ -491,6 +502,7 @@ mod tests {
             "a \u{2014} b",
             "\u{201C}Quoted,\u{201D} she said\u{2026}\n\n(1) \u{00E9}t\u{00E9} --",
             "tab\tand\u{00A0}no-break\u{3000}ideographic \u{0301}",
+            "vertical\u{b}tab\u{c}form\u{1c}feed\u{85}next line",
         ] {
             assert_eq!(count_words(text), by_splitting(text), "{text:?}");
         }
