@@ -1,6 +1,9 @@
 //! `factsheet find`: where a phrase occurs across the sources, under the same
 //! normalisation as quote verification, with a ready-to-paste citation for each place;
-//! when it occurs nowhere, the closest passages.
+//! when it occurs nowhere, the closest passages. Sources are searched on every core,
+//! the places listed in source order.
+
+use rayon::prelude::*;
 
 use crate::model::{Site, Source};
 use crate::verify::closest::closest_passage;
@@ -43,12 +46,12 @@ pub fn find(site: &Site, phrase: &str) -> Found {
     };
     let normalized: Vec<(&Source, NormalizedText)> = site
         .sources
-        .iter()
+        .par_iter()
         .map(|source| (source, NormalizedText::new(&source.text)))
         .collect();
     let exact: Vec<Place> = normalized
-        .iter()
-        .flat_map(|(source, text)| {
+        .par_iter()
+        .flat_map_iter(|(source, text)| {
             quote::find_all(text, &quote)
                 .into_iter()
                 .map(move |found| place(source, text, found.range))
@@ -58,7 +61,7 @@ pub fn find(site: &Site, phrase: &str) -> Found {
         return Found::Exact(exact);
     }
     let mut closest: Vec<(usize, Place)> = normalized
-        .iter()
+        .par_iter()
         .filter_map(|(source, text)| {
             let range = closest_passage(text, &quote)?;
             let place = place(source, text, range);
