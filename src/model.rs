@@ -3,6 +3,7 @@
 //!
 //! Everything here is plain data. `load` builds it, `verify` reads it, `render` shows it.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -451,6 +452,10 @@ pub struct Site {
     pub config: SiteConfig,
     /// Sorted by id.
     pub sources: Vec<Source>,
+    /// The names (file stems) of source files that exist but could not be loaded: too
+    /// large, not UTF-8, empty, or not a valid id. Their errors are on their own files; a
+    /// citation of one is not also an unknown source.
+    pub unloadable_sources: BTreeSet<String>,
     /// Sorted by order, then title, then slug.
     pub topics: Vec<Topic>,
 }

@@ -46,6 +46,8 @@ pub enum Code {
     SourceNotUtf8,
     FileNotUtf8,
     SourceEmpty,
+    FileTooLarge,
+    TooManyClaims,
     OrphanSourceMetadata,
     // Claims and citations.
     DuplicateClaimId,
@@ -94,6 +96,8 @@ impl Code {
             Code::SourceNotUtf8 => "source-not-utf8",
             Code::FileNotUtf8 => "file-not-utf8",
             Code::SourceEmpty => "source-empty",
+            Code::FileTooLarge => "file-too-large",
+            Code::TooManyClaims => "too-many-claims",
             Code::OrphanSourceMetadata => "orphan-source-metadata",
             Code::DuplicateClaimId => "duplicate-claim-id",
             Code::UnknownSource => "unknown-source",

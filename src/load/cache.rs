@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::fs::{self, Metadata};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -19,6 +20,7 @@ use sha2::Sha256;
 use sha2::digest::Digest as _;
 
 use super::Found;
+use super::limits::TooLarge;
 use crate::error::{ToolError, ToolResult};
 use crate::model::{SiteConfig, Source, Topic};
 
@@ -116,12 +118,23 @@ impl Reads {
         }
     }
 
-    pub(super) fn read(&mut self, path: &Path) -> ToolResult<Vec<u8>> {
-        let bytes = fs::read(path).map_err(ToolError::read(path))?;
+    /// The bytes of the file at `path`, or [`TooLarge`] when it holds more than `limit`
+    /// bytes: then no more than `limit + 1` bytes are read, whatever its size.
+    pub(super) fn read(
+        &mut self,
+        path: &Path,
+        limit: u64,
+    ) -> ToolResult<Result<Vec<u8>, TooLarge>> {
+        let read = read_at_most(path, limit).map_err(ToolError::read(path))?;
         if let Some(digests) = &mut self.digests {
-            digests.push((path.to_path_buf(), digest(&bytes)));
+            // A file over the limit is judged by its size alone: that is all that was read.
+            let digest = match &read {
+                Ok(bytes) => digest(bytes),
+                Err(too_large) => digest(&too_large.size.to_le_bytes()),
+            };
+            digests.push((path.to_path_buf(), digest));
         }
-        Ok(bytes)
+        Ok(read)
     }
 
     fn digest_of(&self, path: &Path) -> Option<Digest> {
@@ -131,6 +144,22 @@ impl Reads {
             .find(|(read, _)| read == path)
             .map(|(_, digest)| *digest)
     }
+}
+
+/// Reads the file, stopping one byte past `limit` (a file may grow after its size is read).
+fn read_at_most(path: &Path, limit: u64) -> io::Result<Result<Vec<u8>, TooLarge>> {
+    let file = fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok(Err(TooLarge { size, limit }));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    let read = bytes.len() as u64;
+    if read > limit {
+        return Ok(Err(TooLarge { size: read, limit }));
+    }
+    Ok(Ok(bytes))
 }
 
 fn digest(bytes: &[u8]) -> Digest {
@@ -343,6 +372,18 @@ fn changed_time(meta: &Metadata) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_stops_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("text.txt");
+        fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_at_most(&path, 10).unwrap().unwrap(), b"0123456789");
+        assert_eq!(
+            read_at_most(&path, 9).unwrap(),
+            Err(TooLarge { size: 10, limit: 9 })
+        );
+    }
     use crate::load::{Loaded, load, load_cached};
 
     const TOPIC: &str = "title: T\nclaims:\n  - id: a\n    statement: Before.\n    citations:\n      - source: s\n        quote: \"the quote\"\n";

@@ -5,6 +5,7 @@
 pub mod cache;
 mod convert;
 pub mod fast;
+pub mod limits;
 pub mod raw;
 pub mod yaml;
 
@@ -20,6 +21,7 @@ pub use cache::Cache;
 use cache::{Counts, Keeping, Reads};
 use convert::{Converter, stem_problem};
 pub use convert::{is_iso_date, is_web_url};
+use limits::FileKind;
 
 /// What `load` read.
 #[derive(Debug, Default)]
@@ -241,16 +243,23 @@ impl<T> Found<T> {
     }
 }
 
-/// Reads a file as text, keeping the text for code frames; `None` (and a diagnostic)
-/// when it is not UTF-8.
+/// Reads a YAML file as text, keeping the text for code frames; `None` (and a
+/// diagnostic) when it is too large or not UTF-8.
 fn read_text<T>(
     root: &Path,
     path: &Path,
     reads: &mut Reads,
     found: &mut Found<T>,
 ) -> ToolResult<(RelPath, Option<String>)> {
-    let bytes = reads.read(path)?;
     let file = RelPath::new(root, path);
+    let bytes = match reads.read(path, FileKind::Yaml.limit())? {
+        Ok(bytes) => bytes,
+        Err(too_large) => {
+            let diagnostic = limits::file_too_large(&file, FileKind::Yaml, too_large);
+            found.diagnostics.push(diagnostic);
+            return Ok((file, None));
+        }
+    };
     match String::from_utf8(bytes) {
         Ok(text) => {
             found.texts.push((file.clone(), text.clone()));
@@ -376,10 +385,16 @@ fn load_sources(
         },
         |(stem, path, meta), reads| source(root, stem, path, *meta, reads),
     )?;
-    Ok(found
-        .into_iter()
-        .filter_map(|found| found.merge_into(loaded))
-        .collect())
+    let mut sources = Vec::with_capacity(units.len());
+    for ((stem, _, _), found) in units.iter().zip(found) {
+        match found.merge_into(loaded) {
+            Some(source) => sources.push(source),
+            None => {
+                loaded.site.unloadable_sources.insert(stem.to_string());
+            }
+        }
+    }
+    Ok(sources)
 }
 
 /// Reads one source: its text and, if it has one, its metadata file.
@@ -405,7 +420,13 @@ fn source(
             )),
         ));
     }
-    let bytes = reads.read(path)?;
+    let bytes = match reads.read(path, FileKind::Source.limit())? {
+        Ok(bytes) => bytes,
+        Err(too_large) => {
+            let diagnostic = limits::file_too_large(&file, FileKind::Source, too_large);
+            return Ok(found.with(diagnostic));
+        }
+    };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -478,6 +499,9 @@ fn load_topics(
             &b.slug,
         ))
     });
+    if let Some(too_many) = limits::keep_claims_within_limit(&mut topics) {
+        loaded.diagnostics.push(too_many);
+    }
     Ok(topics)
 }
 

@@ -115,9 +115,10 @@ fn run(site: Site, cache: Option<&mut Cache>) -> Verified {
     let Site {
         config,
         sources,
+        unloadable_sources,
         topics,
     } = site;
-    let checked = check(&sources, topics, cache.as_deref());
+    let checked = check(&sources, &unloadable_sources, topics, cache.as_deref());
     if let (Some(cache), Some(news)) = (cache, checked.news) {
         cache.update(&sources, news);
     }
@@ -139,7 +140,12 @@ struct Checked {
 }
 
 /// Checks every claim of `topics` against `sources`, with what `previous` kept.
-fn check(sources: &[Source], topics: Vec<Topic>, previous: Option<&Cache>) -> Checked {
+fn check(
+    sources: &[Source],
+    unloadable: &BTreeSet<String>,
+    topics: Vec<Topic>,
+    previous: Option<&Cache>,
+) -> Checked {
     let cached: Vec<Option<&Entry>> = sources
         .iter()
         .map(|source| previous.and_then(|cache| cache.get(source)))
@@ -159,6 +165,7 @@ fn check(sources: &[Source], topics: Vec<Topic>, previous: Option<&Cache>) -> Ch
             .enumerate()
             .map(|(index, source)| (source.id.as_str(), index))
             .collect(),
+        unloadable,
         prepared: &prepared,
         cached: &cached,
         keeping: previous.is_some(),
@@ -262,6 +269,8 @@ struct Checker<'a> {
     sources: &'a [Source],
     /// Source ids to their index in `sources` (and in the two lists below).
     by_id: HashMap<&'a str, usize>,
+    /// Sources whose files could not be loaded (see [`Site::unloadable_sources`]).
+    unloadable: &'a BTreeSet<String>,
     prepared: &'a [Arc<Prepared>],
     /// What the cache holds about each source, if its text is the same.
     cached: &'a [Option<&'a Entry>],
@@ -331,9 +340,13 @@ impl Checker<'_> {
         // Where the citations of known sources were written, for the duplicate warnings.
         let mut written = Vec::new();
         for citation in claim.citations {
-            let Some(&index) = self.by_id.get(citation.source.value.trim()) else {
-                let unknown = self.unknown_source(&claim.id.value, &citation);
-                check.diagnostics.push(unknown);
+            let id = citation.source.value.trim();
+            let Some(&index) = self.by_id.get(id) else {
+                // A source that could not be loaded has its error on its own file.
+                if !self.unloadable.contains(id) {
+                    let unknown = self.unknown_source(&claim.id.value, &citation);
+                    check.diagnostics.push(unknown);
+                }
                 continue;
             };
             check.cited.push(index);

@@ -555,6 +555,28 @@ fn source_that_is_not_utf8_names_the_byte_offset() {
 }
 
 #[test]
+fn a_cited_source_that_cannot_be_loaded_is_reported_once_on_its_file() {
+    for (bytes, code) in [
+        (
+            &b"eight children were\xff reunited\n"[..],
+            "source-not-utf8",
+        ),
+        (&b" \n"[..], "source-empty"),
+    ] {
+        let site = Site::new().bytes("content/sources/article.txt", bytes);
+        let run = site.check_json();
+        run.assert_code(1);
+        run.assert_at(code, "content/sources/article.txt", 1);
+        let codes: Vec<_> = run
+            .diagnostics()
+            .iter()
+            .map(|d| d["code"].clone())
+            .collect();
+        assert_eq!(codes, [code], "no `unknown-source` for the claim citing it");
+    }
+}
+
+#[test]
 fn source_metadata_without_its_text_is_an_orphan() {
     let site = Site::new().file("content/sources/ghost.yaml", "title: A ghost\n");
     let run = site.check_json();
