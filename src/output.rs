@@ -1,10 +1,15 @@
 //! Writing the rendered site: into a temporary directory beside the output ([`Staging`]),
 //! swapped in only once complete, so a failed build leaves the previous output untouched.
-//! Files are written on every core, and the previous output is removed many files at once.
+//! Where the system can exchange two directories in one step, the output is at every
+//! moment a whole build, the previous or the new one: a build killed at any point, or two
+//! builds of one site finishing together, cannot leave it missing or mixed. Files are
+//! written on every core with the process's umask and never writable by others, and the
+//! previous output is removed many files at once, without following symbolic links.
 //! An output directory carries a marker file; a directory without it is never deleted.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -120,8 +125,9 @@ impl Staging {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(ToolError::write(parent))?;
+        remove_abandoned_siblings(output);
         let dir = sibling(output, "new");
-        fs::create_dir(&dir).map_err(ToolError::write(&dir))?;
+        dir_builder().create(&dir).map_err(ToolError::write(&dir))?;
         Ok(Staging {
             dir,
             output: output.to_path_buf(),
@@ -149,20 +155,48 @@ impl Staging {
             .collect::<ToolResult<Vec<_>>>()?;
         // Each directory once, before the files that go in it.
         let dirs: BTreeSet<&Path> = paths.iter().filter_map(|(path, _)| path.parent()).collect();
+        let mut builder = dir_builder();
+        builder.recursive(true);
         for dir in dirs {
-            fs::create_dir_all(dir).map_err(ToolError::write(dir))?;
+            builder.create(dir).map_err(ToolError::write(dir))?;
         }
-        paths.par_iter().try_for_each(|(path, file)| {
-            fs::write(path, &file.bytes).map_err(ToolError::write(path))
-        })
+        paths
+            .par_iter()
+            .try_for_each(|(path, file)| write_file(path, &file.bytes))
     }
 
     /// Marks the staging directory as an output and puts it in the place of the output.
     pub fn finish(self) -> ToolResult<()> {
-        let marker = self.dir.join(MARKER);
-        fs::write(&marker, MARKER_TEXT).map_err(ToolError::write(&marker))?;
+        write_file(&self.dir.join(MARKER), MARKER_TEXT.as_bytes())?;
         swap_in(&self.dir, &self.output)
     }
+}
+
+/// What the output's files and directories may allow at most, before the umask takes its
+/// part: everything but writing by others. A site is published to the world; nobody else on
+/// the machine should be able to change it, even under a umask of 0.
+#[cfg(unix)]
+const FILE_MODE: u32 = 0o664;
+#[cfg(unix)]
+const DIR_MODE: u32 = 0o775;
+
+fn dir_builder() -> fs::DirBuilder {
+    #[allow(unused_mut)]
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
+    builder
+}
+
+/// Writes a new file (the staging directory is new: nothing is there to replace).
+fn write_file(path: &Path, bytes: &[u8]) -> ToolResult<()> {
+    use std::io::Write;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    let mut file = options.open(path).map_err(ToolError::write(path))?;
+    file.write_all(bytes).map_err(ToolError::write(path))
 }
 
 impl Drop for Staging {
@@ -172,17 +206,84 @@ impl Drop for Staging {
     }
 }
 
-/// A hidden, unique sibling of `output`, e.g. `.public.new-1234`.
+/// Removes the staging and old directories that builds of `output` killed before they
+/// finished left beside it: those whose process is gone. Best effort: what cannot be
+/// removed stays, and never stops a build.
+fn remove_abandoned_siblings(output: &Path) {
+    let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let name = name.to_string_lossy();
+    for entry in entries.flatten() {
+        let Some(pid) = abandoned_by(&entry.file_name().to_string_lossy(), &name) else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if is_dir && !is_running(pid) {
+            let _ = remove_tree(&entry.path());
+        }
+    }
+}
+
+/// The process id in the name of a sibling made by [`sibling`] for the output `name`.
+fn abandoned_by(file_name: &str, name: &str) -> Option<u32> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?;
+    let rest = rest
+        .strip_prefix(".new-")
+        .or_else(|| rest.strip_prefix(".old-"))?;
+    let (pid, unique) = rest.split_once('-')?;
+    let digits_and_dashes = unique.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    digits_and_dashes.then_some(())?;
+    pid.parse().ok()
+}
+
+/// Whether the process `pid` is running (on systems that cannot tell: yes, so that
+/// nothing another build may be writing is removed).
+fn is_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        // "No such process" is the only answer that says it is gone.
+        !matches!(
+            rustix::process::test_kill_process(pid),
+            Err(rustix::io::Errno::SRCH)
+        )
+    }
+    #[cfg(not(unix))]
+    true
+}
+
+/// A hidden, unique sibling of `output`, e.g. `.public.new-1234-1763700000000000000-0`.
 fn sibling(output: &Path, kind: &str) -> PathBuf {
     let name = output
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    // Unique between processes (the id, which also tells whether the directory is
+    // abandoned) and within one (the time and a count).
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let unique = format!(
-        ".{name}.{kind}-{}-{}",
+        ".{name}.{kind}-{}-{}-{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
+            .map_or(0, |d| d.as_nanos()),
+        COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
     output.with_file_name(unique)
 }
@@ -199,8 +300,68 @@ fn safe_join(dir: &Path, relative: &str) -> Option<PathBuf> {
     Some(path)
 }
 
-/// Replaces `output` with `staging`: the old output is moved aside, then removed.
+/// Replaces `output` with `staging`, then removes the previous output. The two are
+/// exchanged in one step where the system can; another build of the same output may
+/// finish in between the steps, so a step that finds the place taken tries again.
 fn swap_in(staging: &Path, output: &Path) -> ToolResult<()> {
+    for _ in 0..8 {
+        match exchange(staging, output) {
+            // `staging` now holds the previous output.
+            Ok(()) => return remove_tree(staging),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                match fs::rename(staging, output) {
+                    Ok(()) => return Ok(()),
+                    // Another build put its output there first: exchange with it.
+                    Err(error) if is_taken(&error) => continue,
+                    Err(error) => return Err(ToolError::write(output)(error)),
+                }
+            }
+            Err(error) if is_unsupported(&error) => return move_aside_and_in(staging, output),
+            Err(error) => return Err(ToolError::write(output)(error)),
+        }
+    }
+    move_aside_and_in(staging, output)
+}
+
+/// Exchanges the two paths in one step (both must exist).
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// A file system or kernel that cannot exchange paths.
+fn is_unsupported(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::Unsupported || {
+        #[cfg(unix)]
+        let unsupported = matches!(
+            error.raw_os_error(),
+            Some(code) if code == rustix::io::Errno::INVAL.raw_os_error()
+                || code == rustix::io::Errno::NOSYS.raw_os_error()
+                || code == rustix::io::Errno::OPNOTSUPP.raw_os_error()
+        );
+        #[cfg(not(unix))]
+        let unsupported = false;
+        unsupported
+    }
+}
+
+/// A rename onto a directory that is there and not empty.
+fn is_taken(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists
+    )
+}
+
+/// Replaces `output` where paths cannot be exchanged: the old output is moved aside, the
+/// new one moved in, then the old one removed.
+fn move_aside_and_in(staging: &Path, output: &Path) -> ToolResult<()> {
     if fs::symlink_metadata(output).is_err() {
         return fs::rename(staging, output).map_err(ToolError::write(output));
     }
@@ -335,6 +496,66 @@ mod tests {
             fs::read_to_string(outside.join("keep.txt")).unwrap(),
             "mine"
         );
+    }
+
+    /// Many outputs swapped in at once, as builds of one site finishing together: each
+    /// swap succeeds and the output is always one whole build.
+    #[test]
+    fn outputs_swapped_in_at_once_each_succeed_and_leave_one_whole_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let build = |n: usize| -> Vec<OutputFile> {
+            (0..8)
+                .map(|page| file(&format!("p{page}/index.html"), &n.to_string()))
+                .collect()
+        };
+        std::thread::scope(|scope| {
+            for thread in 0..8 {
+                let (out, build) = (&out, &build);
+                scope.spawn(move || {
+                    for round in 0..25 {
+                        let n = thread * 100 + round;
+                        write_site(out, &build(n)).unwrap_or_else(|e| panic!("build {n}: {e}"));
+                    }
+                });
+            }
+        });
+        let texts: BTreeSet<String> = (0..8)
+            .map(|page| fs::read_to_string(out.join(format!("p{page}/index.html"))).unwrap())
+            .collect();
+        assert_eq!(texts.len(), 1, "pages of different builds: {texts:?}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "leftovers");
+    }
+
+    #[test]
+    fn staging_left_by_a_process_that_is_gone_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // Above any process id Linux gives (at most 2^22), so never running.
+        let gone = dir.path().join(".public.new-99999999-1");
+        let running = dir
+            .path()
+            .join(format!(".public.old-{}-1", std::process::id()));
+        let other = dir.path().join(".publish.new-99999999-1");
+        for leftover in [&gone, &running, &other] {
+            fs::create_dir_all(leftover.join("topics")).unwrap();
+            fs::write(leftover.join("topics/index.html"), "x").unwrap();
+        }
+        write_site(&out, &[file("index.html", "one")]).unwrap();
+        assert!(!gone.exists(), "left by a process that is gone");
+        assert!(running.exists(), "a running build's directory stays");
+        assert!(other.exists(), "another output's directory stays");
+    }
+
+    #[test]
+    fn only_names_made_for_the_output_are_taken_as_leftovers() {
+        assert_eq!(abandoned_by(".public.new-123-456", "public"), Some(123));
+        assert_eq!(abandoned_by(".public.old-123-456", "public"), Some(123));
+        assert_eq!(abandoned_by(".public.new-123-456-7", "public"), Some(123));
+        assert_eq!(abandoned_by(".public.new-123-45x", "public"), None);
+        assert_eq!(abandoned_by(".public.tmp-123-456", "public"), None);
+        assert_eq!(abandoned_by("public.new-123-456", "public"), None);
+        assert_eq!(abandoned_by(".public2.new-123-456", "public"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod diagnostics;
 mod editors;
 mod hostile;
 mod http;
+mod integrity;
 mod limits;
 mod links;
 mod nav;
