@@ -16,7 +16,7 @@ use crate::support::{Site, bundled_copy, repo_root};
 
 /// What a file is: its bytes, and for the site's own files when they last changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Seen {
+pub struct Seen {
     bytes: Vec<u8>,
     modified: Option<SystemTime>,
 }
@@ -50,7 +50,7 @@ fn files_below(dir: &Path, with_times: bool) -> BTreeMap<String, Seen> {
 }
 
 /// The site's own files: content, templates and static files, with their times.
-fn own_files(site: &Site) -> BTreeMap<String, Seen> {
+pub fn own_files(site: &Site) -> BTreeMap<String, Seen> {
     ["content", "templates", "static"]
         .iter()
         .flat_map(|dir| {
@@ -62,7 +62,7 @@ fn own_files(site: &Site) -> BTreeMap<String, Seen> {
 }
 
 /// The bundled site with a template of its own and a static file.
-fn site_with_own_files() -> Site {
+pub fn site_with_own_files() -> Site {
     let site = bundled_copy();
     let topic = fs::read_to_string(repo_root().join("templates/topic.html")).unwrap();
     site.file(
