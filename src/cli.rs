@@ -260,7 +260,7 @@ fn find(root: &Path, phrase: &str) -> ExitCode {
         }
         crate::find::Found::Exact(places) => places,
         crate::find::Found::Closest(places) => {
-            let _ = writeln!(out, "`{phrase}` occurs in no source.");
+            let _ = writeln!(out, "`{}` occurs in no source.", printable(phrase));
             if !places.is_empty() {
                 let _ = writeln!(out, "The closest passages:\n");
                 print_places(&mut out, &places);
@@ -272,7 +272,8 @@ fn find(root: &Path, phrase: &str) -> ExitCode {
         places.iter().map(|p| p.source.as_str()).collect();
     let _ = writeln!(
         out,
-        "`{phrase}` occurs {} time{} in {} source{}:\n",
+        "`{}` occurs {} time{} in {} source{}:\n",
+        printable(phrase),
         places.len(),
         if places.len() == 1 { "" } else { "s" },
         sources.len(),

@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use crate::diagnostics::render::terminal::acts_on_terminal;
 use crate::model::{Site, Source};
 use crate::verify::closest::closest_passage;
 use crate::verify::normalize::NormalizedText;
@@ -179,14 +180,16 @@ pub fn citation_yaml(place: &Place) -> String {
     )
 }
 
-/// A YAML double-quoted scalar that reads back as `text`.
+/// A YAML double-quoted scalar that reads back as `text`. Characters that act on a
+/// terminal or reorder the text shown around them (controls, bidi overrides, line
+/// separators) are written as escapes: the block is printed, then pasted into an editor.
 pub fn yaml_double_quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if acts_on_terminal(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
@@ -275,6 +278,11 @@ mod tests {
             yaml.contains(r#"quote: "she said \"yes\" \\ no""#),
             "{yaml}"
         );
+        let hidden = "abc\u{202e}fed\u{1b}[2J\u{2028}";
+        let quoted = yaml_double_quoted(hidden);
+        assert_eq!(quoted, r#""abc\u202Efed\u001B[2J\u2028""#);
+        let read: String = serde_saphyr::from_str(&quoted).unwrap();
+        assert_eq!(read, hidden);
         assert_eq!(find(&Site::default(), " ... "), Found::EmptyPhrase);
     }
 }
