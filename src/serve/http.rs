@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::Request;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -56,12 +58,53 @@ impl ServeState {
     }
 }
 
-pub fn router(state: Arc<ServeState>) -> Router {
-    Router::new()
+/// The server's routes. On a loopback address every request must name a loopback host.
+pub fn router(state: Arc<ServeState>, loopback_only: bool) -> Router {
+    let router = Router::new()
         .route(SCRIPT_PATH, get(script))
         .route(EVENTS_PATH, get(events))
         .fallback(site_file)
-        .with_state(state)
+        .with_state(state);
+    if loopback_only {
+        router.layer(middleware::from_fn(refuse_other_hosts))
+    } else {
+        router
+    }
+}
+
+/// Refuses a request whose `Host` is not this machine. A page of another site can make a
+/// browser send requests to 127.0.0.1 under its own name ("DNS rebinding") and read the
+/// answers as its own; such requests carry that name as their `Host`.
+async fn refuse_other_hosts(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|host| host.to_str().unwrap_or("\u{fffd}"));
+    if host.is_none_or(is_loopback_host) {
+        return next.run(request).await;
+    }
+    let mut response = (
+        StatusCode::FORBIDDEN,
+        "This preview answers only requests for localhost, 127.0.0.1 or [::1].\n",
+    )
+        .into_response();
+    set_headers(&mut response, "text/plain; charset=utf-8");
+    response
+}
+
+/// Whether a `Host` header names this machine: `localhost` (or a name below it), or a
+/// loopback address, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    name.parse::<std::net::IpAddr>()
+        .is_ok_and(|address| address.is_loopback())
 }
 
 async fn script() -> Response {
@@ -400,6 +443,35 @@ mod tests {
         assert_eq!(content_type("logo.svg"), "image/svg+xml; charset=utf-8");
         assert_eq!(content_type("photo.png"), "image/png");
         assert_eq!(content_type("data.bin"), "application/octet-stream");
+    }
+
+    #[test]
+    fn only_hosts_naming_this_machine_are_loopback() {
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "LocalHost.:1111",
+            "site.localhost:8080",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:1111",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "10.0.0.1:1111",
+            "[::2]:1111",
+            "",
+            "\u{fffd}",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 
     #[test]

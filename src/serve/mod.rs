@@ -101,10 +101,11 @@ async fn run(options: &ServeOptions) -> ToolResult<()> {
     {
         terminal.warn(&format!("could not open a browser: {error}"));
     }
-    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
-        wait_for_signal().await;
-        let _ = stop.send(true);
-    });
+    let server = axum::serve(listener, http::router(state, address.ip().is_loopback()))
+        .with_graceful_shutdown(async move {
+            wait_for_signal().await;
+            let _ = stop.send(true);
+        });
     let mut stopped = stopped;
     tokio::select! {
         result = server => result.map_err(|source| ToolError::Listen { address, source })?,

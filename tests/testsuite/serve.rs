@@ -362,6 +362,27 @@ fn saves_reload_pages_and_broken_saves_show_where_until_fixed() {
 }
 
 #[test]
+fn requests_for_another_host_name_are_refused() {
+    let site = bundled_copy();
+    let server = Server::start(&site);
+    let ask = |host: &str| {
+        server.raw(&format!(
+            "GET {LETTER_PAGE} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        ))
+    };
+    // A page of another site, its name rebound to 127.0.0.1, asks under its own name.
+    let rebound = ask(&format!("evil.example:{}", server.port));
+    assert_eq!(rebound.status, 403);
+    assert!(!rebound.body.contains("Putin"), "{}", rebound.body);
+    for host in [
+        format!("localhost:{}", server.port),
+        format!("[::1]:{}", server.port),
+    ] {
+        assert_eq!(ask(&host).status, 200, "{host}");
+    }
+}
+
+#[test]
 fn serving_writes_nothing_in_the_sites_own_files() {
     let site = crate::integrity::site_with_own_files();
     let before = crate::integrity::own_files(&site);
