@@ -85,7 +85,7 @@ pub fn find(site: &Site, phrase: &str) -> Found {
 
 fn place(source: &Source, text: &NormalizedText, range: std::ops::Range<usize>) -> Place {
     let original = &source.text;
-    let quote = fold(&original[text.original_range(unique_range(text, range.clone()))]);
+    let quote = offered_quote(original, text, unique_range(text, range.clone()));
     let bytes = text.original_range(range);
     Place {
         quote,
@@ -95,6 +95,20 @@ fn place(source: &Source, text: &NormalizedText, range: std::ops::Range<usize>) 
         before: fold(tail_chars(&original[..bytes.start], CONTEXT_CHARS)),
         passage: fold(&original[bytes.clone()]),
         after: fold(head_chars(&original[bytes.end..], CONTEXT_CHARS)),
+    }
+}
+
+/// The quote to offer for the normalised `range`: the source's own words, unless they
+/// say more than the range. A character NFKC expands into several (`…` into `...`) maps
+/// back whole, so a phrase matching part of its expansion would get it all, which may not
+/// even be a quote (`…` alone is an ellipsis); the normalised text, which did match, is
+/// offered instead.
+fn offered_quote(original: &str, text: &NormalizedText, range: std::ops::Range<usize>) -> String {
+    let verbatim = fold(&original[text.original_range(range.clone())]);
+    let matched = &text.as_str()[range];
+    match Quote::parse(&verbatim) {
+        Ok(quote) if quote.normalized() == matched => verbatim,
+        _ => matched.to_string(),
     }
 }
 
@@ -245,6 +259,22 @@ mod tests {
         };
         assert_eq!(places[0].quote, "open channel");
         assert_eq!(places[1].quote, "open channel again.");
+    }
+
+    #[test]
+    fn a_match_inside_an_expanded_character_offers_the_matched_text() {
+        // `…` normalises to `...`: the phrase matches a third of it, and `…` itself,
+        // the verbatim text, would be an ellipsis, not a quote.
+        let site = site(&[("a", "Wait\u{2026} now")]);
+        let Found::Exact(places) = find(&site, ".") else {
+            panic!("expected matches")
+        };
+        let quotes: Vec<&str> = places.iter().map(|place| place.quote.as_str()).collect();
+        assert_eq!(quotes, [".", "Wait..", ". now"]);
+        let Found::Exact(places) = find(&site, "Wait") else {
+            panic!("expected matches")
+        };
+        assert_eq!(places[0].quote, "Wait");
     }
 
     #[test]
