@@ -12,6 +12,8 @@ pub mod diagnostics;
 pub mod error;
 pub mod find;
 pub mod init;
+#[doc(hidden)]
+pub mod invariants;
 pub mod links;
 pub mod load;
 pub mod model;

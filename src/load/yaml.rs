@@ -1,15 +1,18 @@
 //! Reading one YAML file with serde-saphyr, and turning its errors and positions into
-//! our `Span`s and diagnostics (located at the offending key or value).
+//! our `Span`s and diagnostics (located at the offending key or value). [`read_site`],
+//! [`read_source_meta`] and [`read_topic`] read one file's text all the way to the model,
+//! as `load` does, without the file system: for the property tests and fuzz targets.
 
 use serde::de::DeserializeOwned;
 use serde_saphyr::options::AliasLimits;
 use serde_saphyr::{Budget, Options};
 
+use super::convert::Converter;
 use super::fast::{self, Fill};
-use super::raw::Pos;
+use super::raw::{Pos, RawSite, RawSourceMeta, RawTopic};
 
-use crate::diagnostics::{Code, Diagnostic, closest_name};
-use crate::model::{RelPath, Span};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
+use crate::model::{RelPath, SiteConfig, Slug, SourceMeta, Span, Topic};
 
 /// Limits that keep a hostile file from exhausting the stack or memory: nesting, values,
 /// text, and what aliases (`*name`) may expand to. A factsheet file nests six levels at
@@ -48,6 +51,48 @@ pub fn parse_with_saphyr<T: DeserializeOwned>(
 ) -> Result<T, Box<Diagnostic>> {
     serde_saphyr::from_str_with_options(text, options())
         .map_err(|error| Box::new(diagnose(file, text, &error)))
+}
+
+/// `content/site.yaml`'s text read as the site's settings; problems go to `diagnostics`.
+pub fn read_site(file: &RelPath, text: &str, diagnostics: &mut Diagnostics) -> Option<SiteConfig> {
+    match parse::<RawSite>(file, text) {
+        Ok(raw) => Some(Converter::new(file, text, diagnostics).site(raw)),
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            None
+        }
+    }
+}
+
+/// A source's metadata file read; problems go to `diagnostics`.
+pub fn read_source_meta(
+    file: &RelPath,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<SourceMeta> {
+    match parse::<RawSourceMeta>(file, text) {
+        Ok(raw) => Some(Converter::new(file, text, diagnostics).source_meta(raw)),
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            None
+        }
+    }
+}
+
+/// A topic file read as the topic `slug`; problems go to `diagnostics`.
+pub fn read_topic(
+    file: &RelPath,
+    slug: Slug,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Topic> {
+    match parse::<RawTopic>(file, text) {
+        Ok(raw) => Some(Converter::new(file, text, diagnostics).topic(slug, raw)),
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            None
+        }
+    }
 }
 
 /// Where each line of a text starts: turns a byte offset into a line by binary search,

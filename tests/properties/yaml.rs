@@ -1,0 +1,234 @@
+//! Loading the YAML files: `factsheet::invariants::yaml`, on documents of YAML-ish
+//! lines, on documents in (or one step out of) the plain subset the fast reader takes,
+//! and on the bundled site's files with random edits.
+
+use std::path::Path;
+
+use factsheet::invariants::yaml;
+use proptest::prelude::*;
+use proptest::sample::{Index, select};
+
+use crate::strategies::{UNICODE, YAML, text_from};
+
+/// One-line values in the plain subset, and values just outside it.
+const VALUES: &[&str] = &[
+    "text",
+    "Text with spaces",
+    "a:b",
+    "a#b",
+    "C#",
+    "'q'",
+    "'it''s'",
+    "\"d\"",
+    "\"e \\\" \\\\ f\"",
+    "\"\"",
+    "''",
+    "10",
+    "0",
+    "2025-10-10",
+    "\u{00FC}n\u{00EF} \u{201C}c\u{201D} \u{2014} d",
+    "\"a: b # c\"",
+    "x [y] {z}, w",
+    "000_4e0fe4cb89eab73e",
+    "1e_x",
+    "12ab",
+    "2025-10-10T10:00",
+    "a: b",
+    "a #b",
+    "'a'b'",
+    "\"g\\n\"",
+    "007",
+    "-1",
+    "1.5",
+    "1_000",
+    "true",
+    "Yes",
+    "n",
+    "null",
+    "~",
+    "NaN",
+    ".inf",
+    "[a]",
+    "{a: b}",
+    "&x y",
+    "*x",
+    "!t y",
+    "|",
+    ">",
+    "- x",
+    "? x",
+    "%x",
+    "@x",
+    "`x",
+    "x ",
+    "x:",
+    "<<",
+    "=",
+    "+1",
+    "a\tb",
+    "99999999999999999999",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1e5",
+    "1.",
+    "12_34",
+    "0_1",
+    "9e999",
+    "\u{FEFF}x",
+    "x\u{0085}y",
+    "\u{00A0}",
+    "\"\\u00e9\"",
+    "'\u{2028}'",
+    "x\r",
+    "https://a.org/?a=b#c",
+    "en",
+];
+
+const KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "order",
+    "claims",
+    "id",
+    "statement",
+    "note",
+    "citations",
+    "source",
+    "quote",
+    "stance",
+    "reviewed",
+    "corrections",
+    "date",
+    "description",
+    "base_url",
+    "language",
+    "publisher",
+    "search",
+    "url",
+    "published",
+    "translated_from",
+    "bogus",
+    "Title",
+    "",
+];
+
+/// A one-line value: mostly from [`VALUES`], sometimes any text.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => select(VALUES).prop_map(str::to_string),
+        1 => text_from(UNICODE, 4),
+        1 => text_from(YAML, 4),
+    ]
+}
+
+/// A line of `key: value` (or `key:`, or a list item), indented and ended in various ways.
+fn line() -> impl Strategy<Value = String> {
+    (
+        select(&["", "", "  ", "    ", "      ", " ", "\t"][..]),
+        select(&["", "", "- ", "-  "][..]),
+        select(KEYS),
+        select(&[": ", ": ", ":", ":  ", " : "][..]),
+        prop::option::weighted(0.7, value()),
+        select(&["\n", "\n", "\n", "\r\n", "", " # c\n", "\n# c\n", "\n\n"][..]),
+    )
+        .prop_map(|(indent, dash, key, colon, value, end)| match value {
+            Some(value) => format!("{indent}{dash}{key}{colon}{value}{end}"),
+            None => format!("{indent}{dash}{key}:{end}"),
+        })
+}
+
+/// A topic in the plain subset, when every value chosen is in it.
+fn plain_topic() -> impl Strategy<Value = String> {
+    let citation = (select(&["", "  ", "    "][..]), value(), value());
+    let claim = (
+        value(),
+        prop::option::of(value()),
+        prop::collection::vec(citation, 0..3),
+    );
+    (
+        value(),
+        prop::option::of(value()),
+        select(&["  ", "", " ", "    "][..]),
+        prop::collection::vec(claim, 1..3),
+    )
+        .prop_map(|(title, order, indent, claims)| {
+            let mut text = format!("title: {title}\n");
+            if let Some(order) = order {
+                text += &format!("order: {order}\n");
+            }
+            text += "claims:\n";
+            for (id, note, citations) in claims {
+                text += &format!("{indent}- id: {id}\n");
+                if let Some(note) = note {
+                    text += &format!("{indent}  note: {note}\n");
+                }
+                text += &format!("{indent}  citations:\n");
+                for (deeper, source, quote) in citations {
+                    text += &format!("{indent}  {deeper}- source: {source}\n");
+                    text += &format!("{indent}  {deeper}  quote: {quote}\n");
+                }
+            }
+            text
+        })
+}
+
+/// The YAML files of the bundled site.
+fn bundled_files() -> Vec<String> {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut files: Vec<String> = walkdir::WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| entry.expect("a readable content directory").into_path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .map(|path| std::fs::read_to_string(path).expect("a readable file"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A bundled file with a few of its byte ranges replaced by YAML-ish text.
+fn edited_bundled_file() -> impl Strategy<Value = String> {
+    let edit = (any::<Index>(), 0..12usize, text_from(YAML, 3));
+    (select(bundled_files()), prop::collection::vec(edit, 1..4)).prop_map(|(mut text, edits)| {
+        for (at, len, replacement) in edits {
+            let start = floor_boundary(&text, at.index(text.len() + 1));
+            let end = floor_boundary(&text, (start + len).min(text.len()));
+            text.replace_range(start..end, &replacement);
+        }
+        text
+    })
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+proptest! {
+    #![proptest_config(crate::strategies::config())]
+
+    #[test]
+    fn yaml_ish_lines_load_without_panics_and_with_located_problems(
+        lines in prop::collection::vec(line(), 0..12),
+    ) {
+        yaml::check_text(&lines.concat());
+    }
+
+    #[test]
+    fn the_fast_reader_reads_the_plain_subset_as_serde_saphyr_does(text in plain_topic()) {
+        yaml::check_text(&text);
+    }
+
+    #[test]
+    fn edited_bundled_files_load_without_panics(text in edited_bundled_file()) {
+        yaml::check_text(&text);
+    }
+
+    #[test]
+    fn arbitrary_bytes_load_without_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        yaml::check(&bytes);
+    }
+}
