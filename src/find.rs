@@ -203,12 +203,20 @@ pub fn yaml_double_quoted(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if acts_on_terminal(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if must_escape_in_yaml(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+/// Whether `c` is written as an escape in a YAML double-quoted scalar: controls and the
+/// noncharacters U+FFFE and U+FFFF are not printable in YAML and refused by the parser;
+/// U+2028 and U+2029 break lines in YAML 1.1 and in some editors; bidi controls reorder
+/// the text shown around them in the terminal and the editor.
+fn must_escape_in_yaml(c: char) -> bool {
+    acts_on_terminal(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 #[cfg(test)]
@@ -314,5 +322,19 @@ mod tests {
         let read: String = serde_saphyr::from_str(&quoted).unwrap();
         assert_eq!(read, hidden);
         assert_eq!(find(&Site::default(), " ... "), Found::EmptyPhrase);
+    }
+
+    #[test]
+    fn quotes_with_characters_yaml_does_not_print_read_back() {
+        for quote in [
+            "a\u{FFFF}b",
+            "a\u{FFFE}b",
+            "a\u{2028}b\u{2029}",
+            "a\u{0}\u{85}\u{7F}b",
+        ] {
+            let written = yaml_double_quoted(quote);
+            let read: String = serde_saphyr::from_str(&written).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(read, quote, "{written}");
+        }
     }
 }
