@@ -159,8 +159,8 @@ pub const MARKDOWN: &[&str] = &[
     "===",
 ];
 
-/// YAML syntax near the plain subset factsheet's files are written in.
-pub const YAML: &[&str] = &[
+/// The keys of factsheet's YAML files, and one that is none of them.
+pub const KEYS: &[&str] = &[
     "title",
     "summary",
     "order",
@@ -184,6 +184,10 @@ pub const YAML: &[&str] = &[
     "published",
     "translated_from",
     "bogus",
+];
+
+/// YAML syntax near the plain subset factsheet's files are written in.
+const YAML_SYNTAX: &[&str] = &[
     ":",
     ": ",
     "- ",
@@ -249,8 +253,24 @@ pub const YAML: &[&str] = &[
 /// Text of up to `max` items, each a piece of `pieces` or (one time in four) any
 /// character.
 pub fn text_from(pieces: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+    text_of(prop::sample::select(pieces), max)
+}
+
+/// Up to `max` pieces of YAML near factsheet's files (keys and syntax), or any characters.
+pub fn yaml_text(max: usize) -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        1 => prop::sample::select(KEYS),
+        2 => prop::sample::select(YAML_SYNTAX),
+    ];
+    text_of(piece, max)
+}
+
+fn text_of(
+    pieces: impl Strategy<Value = &'static str>,
+    max: usize,
+) -> impl Strategy<Value = String> {
     let item = prop_oneof![
-        3 => prop::sample::select(pieces).prop_map(str::to_string),
+        3 => pieces.prop_map(str::to_string),
         1 => any::<char>().prop_map(String::from),
     ];
     prop::collection::vec(item, 0..max).prop_map(|items| items.concat())
