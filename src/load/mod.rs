@@ -19,7 +19,7 @@ use crate::error::{ToolError, ToolResult};
 use crate::model::{RelPath, Site, SiteConfig, Slug, Source, SourceId, SourceMeta, Span, Topic};
 pub use cache::Cache;
 use cache::{Counts, Keeping, Reads};
-use convert::{Converter, stem_problem};
+use convert::stem_problem;
 pub use convert::{is_iso_date, is_web_url};
 use limits::FileKind;
 
@@ -343,9 +343,8 @@ fn site_config(root: &Path, path: &Path, reads: &mut Reads) -> ToolResult<Found<
     let (file, Some(text)) = read_text(root, path, reads, &mut found)? else {
         return Ok(found);
     };
-    match yaml::parse::<raw::RawSite>(&file, &text) {
-        Ok(raw) => found.value = Converter::new(&file, &text, &mut found.diagnostics).site(raw),
-        Err(diagnostic) => found.diagnostics.push(*diagnostic),
+    if let Some(site) = yaml::read_site(&file, &text, &mut found.diagnostics) {
+        found.value = site;
     }
     Ok(found)
 }
@@ -466,11 +465,8 @@ fn source_meta(root: &Path, path: &Path, reads: &mut Reads) -> ToolResult<Found<
     let (file, Some(text)) = read_text(root, path, reads, &mut found)? else {
         return Ok(found);
     };
-    match yaml::parse::<raw::RawSourceMeta>(&file, &text) {
-        Ok(raw) => {
-            found.value = Converter::new(&file, &text, &mut found.diagnostics).source_meta(raw)
-        }
-        Err(diagnostic) => found.diagnostics.push(*diagnostic),
+    if let Some(meta) = yaml::read_source_meta(&file, &text, &mut found.diagnostics) {
+        found.value = meta;
     }
     Ok(found)
 }
@@ -532,12 +528,6 @@ fn topic(
             ));
         }
     };
-    match yaml::parse::<raw::RawTopic>(&file, &text) {
-        Ok(raw) => {
-            let topic = Converter::new(&file, &text, &mut found.diagnostics).topic(slug, raw);
-            found.value = Some(topic);
-        }
-        Err(diagnostic) => found.diagnostics.push(*diagnostic),
-    }
+    found.value = yaml::read_topic(&file, slug, &text, &mut found.diagnostics);
     Ok(found)
 }
