@@ -337,18 +337,18 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 
 /// A file system or kernel that cannot exchange paths.
 fn is_unsupported(error: &io::Error) -> bool {
-    error.kind() == io::ErrorKind::Unsupported || {
-        #[cfg(unix)]
-        let unsupported = matches!(
-            error.raw_os_error(),
-            Some(code) if code == rustix::io::Errno::INVAL.raw_os_error()
-                || code == rustix::io::Errno::NOSYS.raw_os_error()
-                || code == rustix::io::Errno::OPNOTSUPP.raw_os_error()
-        );
-        #[cfg(not(unix))]
-        let unsupported = false;
-        unsupported
+    #[cfg(unix)]
+    {
+        use rustix::io::Errno;
+        let codes = [Errno::INVAL, Errno::NOSYS, Errno::OPNOTSUPP].map(Errno::raw_os_error);
+        if error
+            .raw_os_error()
+            .is_some_and(|code| codes.contains(&code))
+        {
+            return true;
+        }
     }
+    error.kind() == io::ErrorKind::Unsupported
 }
 
 /// A rename onto a directory that is there and not empty.
