@@ -1531,7 +1531,7 @@ mod tests {
         let texts: HashMap<&str, &str> = site
             .sources
             .iter()
-            .map(|s| (s.id.as_str(), s.text.as_str()))
+            .map(|s| (s.id.as_str(), &*s.text))
             .collect();
         let passage = |c: &factsheet::verify::VerifiedCitation| {
             &texts[c.source.as_str()][c.anchor.bytes.clone()]

@@ -325,8 +325,9 @@ pub struct Source {
     pub id: SourceId,
     /// `content/sources/<id>.txt`
     pub file: RelPath,
-    /// The text exactly as in the file (a BOM included), so offsets match the file.
-    pub text: String,
+    /// The text exactly as in the file (a BOM included), so offsets match the file; shared
+    /// with the diagnostics' files and `serve`'s cache rather than copied.
+    pub text: Arc<str>,
     /// Of `text`: lowercase hexadecimal SHA-256.
     pub sha256: String,
     pub meta: SourceMeta,
@@ -335,7 +336,8 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn new(id: SourceId, file: RelPath, text: String, meta: SourceMeta) -> Self {
+    pub fn new(id: SourceId, file: RelPath, text: impl Into<Arc<str>>, meta: SourceMeta) -> Self {
+        let text = text.into();
         Source {
             id,
             file,
@@ -456,8 +458,9 @@ pub struct Site {
     /// large, not UTF-8, empty, or not a valid id. Their errors are on their own files; a
     /// citation of one is not also an unknown source.
     pub unloadable_sources: BTreeSet<String>,
-    /// Sorted by order, then title, then slug.
-    pub topics: Vec<Topic>,
+    /// Sorted by order, then title, then slug. Shared: `serve` keeps each topic between
+    /// saves, and verification knows an unchanged topic by its being the same one.
+    pub topics: Vec<Arc<Topic>>,
 }
 
 impl Site {

@@ -6,6 +6,7 @@ pub mod render;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -266,21 +267,22 @@ pub fn closest_name<'a>(
 /// The text of every content file diagnostics may point into, to show code frames.
 #[derive(Debug, Clone, Default)]
 pub struct Files {
-    texts: BTreeMap<RelPath, String>,
+    /// Shared with the loaded content (and with `serve`'s cache), not copied.
+    texts: BTreeMap<RelPath, Arc<str>>,
 }
 
 impl Files {
-    pub fn insert(&mut self, path: RelPath, text: String) {
-        self.texts.insert(path, text);
+    pub fn insert(&mut self, path: RelPath, text: impl Into<Arc<str>>) {
+        self.texts.insert(path, text.into());
     }
 
     pub fn get(&self, path: &RelPath) -> Option<&str> {
-        self.texts.get(path).map(String::as_str)
+        self.texts.get(path).map(|text| &**text)
     }
 
     /// Every file and its text, by path.
     pub fn iter(&self) -> impl Iterator<Item = (&RelPath, &str)> {
-        self.texts.iter().map(|(path, text)| (path, text.as_str()))
+        self.texts.iter().map(|(path, text)| (path, &**text))
     }
 }
 

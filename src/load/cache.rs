@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fs::{self, Metadata};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use sha2::Sha256;
@@ -42,7 +43,7 @@ pub struct Cache {
 pub(super) struct Memos {
     pub site: Memo<SiteConfig>,
     pub sources: Memo<Option<Source>>,
-    pub topics: Memo<Option<Topic>>,
+    pub topics: Memo<Option<Arc<Topic>>>,
 }
 
 /// One kind of unit of a cache, as one load uses it.

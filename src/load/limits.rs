@@ -3,6 +3,8 @@
 //! is far above real content (the bundled sources are under 10 KB, a topic of a hundred
 //! claims under 100 KB) and far below what a laptop can hold.
 
+use std::sync::Arc;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{RelPath, Span, Topic};
 
@@ -77,7 +79,7 @@ fn megabytes(bytes: u64) -> String {
 /// Keeps at most [`MAX_CLAIMS`] claims, in the order of `topics`, and gives the error at
 /// the first claim over the limit. The claims past it are dropped, so verifying them cannot
 /// cost what the limit is there to refuse; the error keeps the site from being built.
-pub fn keep_claims_within_limit(topics: &mut [Topic]) -> Option<Diagnostic> {
+pub fn keep_claims_within_limit(topics: &mut [Arc<Topic>]) -> Option<Diagnostic> {
     let total: usize = topics.iter().map(|topic| topic.claims.len()).sum();
     if total <= MAX_CLAIMS {
         return None;
@@ -88,7 +90,9 @@ pub fn keep_claims_within_limit(topics: &mut [Topic]) -> Option<Diagnostic> {
         if topic.claims.len() > room && first_over.is_none() {
             first_over = Some(topic.claims[room].id.span.clone());
         }
-        topic.claims.truncate(room);
+        if topic.claims.len() > room {
+            Arc::make_mut(topic).claims.truncate(room);
+        }
         room -= topic.claims.len();
     }
     let span = first_over.expect("more claims than the limit means one is past it");

@@ -11,6 +11,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -216,7 +217,7 @@ struct Found<T> {
     value: T,
     diagnostics: Diagnostics,
     /// The files read, for the code frames of diagnostics.
-    texts: Vec<(RelPath, String)>,
+    texts: Vec<(RelPath, Arc<str>)>,
 }
 
 impl<T> Found<T> {
@@ -250,7 +251,7 @@ fn read_text<T>(
     path: &Path,
     reads: &mut Reads,
     found: &mut Found<T>,
-) -> ToolResult<(RelPath, Option<String>)> {
+) -> ToolResult<(RelPath, Option<Arc<str>>)> {
     let file = RelPath::new(root, path);
     let bytes = match reads.read(path, FileKind::Yaml.limit())? {
         Ok(bytes) => bytes,
@@ -262,7 +263,8 @@ fn read_text<T>(
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
-            found.texts.push((file.clone(), text.clone()));
+            let text: Arc<str> = text.into();
+            found.texts.push((file.clone(), Arc::clone(&text)));
             Ok((file, Some(text)))
         }
         Err(error) => {
@@ -475,8 +477,8 @@ fn load_topics(
     root: &Path,
     files: &ContentFiles,
     loaded: &mut Loaded,
-    keeping: Option<Keeping<'_, Option<Topic>>>,
-) -> ToolResult<Vec<Topic>> {
+    keeping: Option<Keeping<'_, Option<Arc<Topic>>>>,
+) -> ToolResult<Vec<Arc<Topic>>> {
     let units: Vec<(&String, &PathBuf)> = files.topics.iter().collect();
     let found = load_units(
         &units,
@@ -484,7 +486,7 @@ fn load_topics(
         |(_, path)| vec![path.as_path()],
         |(stem, path), reads| topic(root, stem, path, reads),
     )?;
-    let mut topics: Vec<Topic> = found
+    let mut topics: Vec<Arc<Topic>> = found
         .into_iter()
         .filter_map(|found| found.merge_into(loaded))
         .collect();
@@ -507,7 +509,7 @@ fn topic(
     stem: &str,
     path: &Path,
     reads: &mut Reads,
-) -> ToolResult<Found<Option<Topic>>> {
+) -> ToolResult<Found<Option<Arc<Topic>>>> {
     let mut found = Found::new(None);
     let (file, Some(text)) = read_text(root, path, reads, &mut found)? else {
         return Ok(found);
@@ -528,6 +530,6 @@ fn topic(
             ));
         }
     };
-    found.value = yaml::read_topic(&file, slug, &text, &mut found.diagnostics);
+    found.value = yaml::read_topic(&file, slug, &text, &mut found.diagnostics).map(Arc::new);
     Ok(found)
 }

@@ -217,13 +217,13 @@ fn topic_may_link(topic: &VerifiedTopic, finder: &LinkFinder) -> bool {
 fn source_may_link(source: &Source, finder: &LinkFinder) -> bool {
     let meta = &source.meta;
     let plain = [
-        Some(&source.text),
-        meta.title.as_ref(),
-        meta.publisher.as_ref(),
-        meta.published.as_ref(),
-        meta.url.as_ref(),
-        meta.language.as_ref(),
-        meta.translated_from.as_ref(),
+        Some(&*source.text),
+        meta.title.as_deref(),
+        meta.publisher.as_deref(),
+        meta.published.as_deref(),
+        meta.url.as_deref(),
+        meta.language.as_deref(),
+        meta.translated_from.as_deref(),
     ];
     plain
         .into_iter()

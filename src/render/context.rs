@@ -767,7 +767,7 @@ impl<'a> ContextBuilder<'a> {
                 stances: here.iter().map(|c| c.stance).collect(),
                 passages,
             });
-            cited.extend(here.into_iter().map(|c| (c, topic, claim)));
+            cited.extend(here.into_iter().map(|c| (c, &**topic, claim)));
         }
         SourcePage {
             source: self.summary(index, root),
@@ -897,13 +897,15 @@ mod tests {
             config: Default::default(),
             sources: Vec::new(),
             topics: (0..count)
-                .map(|i| VerifiedTopic {
-                    slug: Slug::parse(&format!("t{i}")).unwrap(),
-                    file: RelPath::from_slash(&format!("content/topics/t{i}.yaml")),
-                    title: format!("Topic {i}"),
-                    summary: None,
-                    claims: Vec::new(),
-                    review: Review::default(),
+                .map(|i| {
+                    std::sync::Arc::new(VerifiedTopic {
+                        slug: Slug::parse(&format!("t{i}")).unwrap(),
+                        file: RelPath::from_slash(&format!("content/topics/t{i}.yaml")),
+                        title: format!("Topic {i}"),
+                        summary: None,
+                        claims: Vec::new(),
+                        review: Review::default(),
+                    })
                 })
                 .collect(),
         }

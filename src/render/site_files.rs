@@ -124,7 +124,10 @@ fn robots_txt(site: &VerifiedSite) -> String {
 fn sitemap_xml(site: &VerifiedSite, base: &str) -> String {
     let mut pages: Vec<(String, Option<&str>)> = vec![(
         page_url(base, ""),
-        site.topics.iter().filter_map(last_reviewed).max(),
+        site.topics
+            .iter()
+            .filter_map(|topic| last_reviewed(topic))
+            .max(),
     )];
     pages.extend(site.topics.iter().map(|topic| {
         (

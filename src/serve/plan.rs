@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::render::context::{source_path, topic_path};
 use crate::render::{PageJob, page_jobs};
@@ -211,20 +212,33 @@ fn same_frame(previous: &VerifiedSite, next: &VerifiedSite) -> bool {
 type TopicChanges<'a> = BTreeMap<&'a str, (Option<&'a VerifiedTopic>, Option<&'a VerifiedTopic>)>;
 
 fn changed_topics<'a>(previous: &'a VerifiedSite, next: &'a VerifiedSite) -> TopicChanges<'a> {
-    let before: BTreeMap<&str, &VerifiedTopic> = previous
-        .topics
-        .iter()
-        .map(|t| (t.slug.as_str(), t))
-        .collect();
-    let after: BTreeMap<&str, &VerifiedTopic> =
-        next.topics.iter().map(|t| (t.slug.as_str(), t)).collect();
+    let by_slug = |site: &'a VerifiedSite| -> BTreeMap<&'a str, Shared<'a>> {
+        site.topics
+            .iter()
+            .map(|t| (t.slug.as_str(), Shared(t)))
+            .collect()
+    };
+    let (before, after) = (by_slug(previous), by_slug(next));
     differing_keys(&before, &after)
         .into_iter()
         .map(|slug| {
-            let versions = (before.get(slug).copied(), after.get(slug).copied());
+            let versions = (
+                before.get(slug).map(|t| &**t.0),
+                after.get(slug).map(|t| &**t.0),
+            );
             (slug, versions)
         })
         .collect()
+}
+
+/// A verified topic compared by value, and at once when both sides share it (a topic
+/// that did not change since the last build is the same one: see `verify::Cache`).
+struct Shared<'a>(&'a Arc<VerifiedTopic>);
+
+impl PartialEq for Shared<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(self.0, other.0) || self.0 == other.0
+    }
 }
 
 /// The sources for which the claims of a topic citing them differ between two versions

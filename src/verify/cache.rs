@@ -3,13 +3,19 @@
 //! its SHA-256). A run reads the cache on every core, then adds what it prepared and
 //! judged; a source's verdicts are dropped when quotes edited away have made them
 //! outnumber its citations, so the cache never grows much beyond the site.
+//!
+//! It also keeps each topic as last checked: while no source changed, a topic that is the
+//! very one `load` gave last time (its file unchanged) verifies as it did then, and a
+//! save of one topic checks that topic alone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::prepared::Prepared;
 use super::verdict::Verdict;
-use crate::model::{Source, SourceId};
+use super::{TopicCheck, VerifiedTopic};
+use crate::diagnostics::Diagnostics;
+use crate::model::{RelPath, Source, SourceId, Topic};
 
 /// How many verdicts a source keeps beyond twice its citations before they are dropped.
 pub(super) const SLACK: usize = 16;
@@ -18,6 +24,11 @@ pub(super) const SLACK: usize = 16;
 #[derive(Debug, Default)]
 pub struct Cache {
     sources: HashMap<SourceId, Entry>,
+    /// The sources of the last run, and those that could not be loaded: what the kept
+    /// topics were checked against.
+    checked_against: (Vec<(SourceId, String)>, BTreeSet<String>),
+    /// The topics of the last run, by file.
+    topics: HashMap<RelPath, KeptTopic>,
     /// What the last run had to do anew.
     pub last: Work,
 }
@@ -50,6 +61,17 @@ impl Entry {
     }
 }
 
+/// A topic as checked in the last run.
+#[derive(Debug)]
+pub(super) struct KeptTopic {
+    /// As `load` gave it: the same one again means its file did not change.
+    pub topic: Arc<Topic>,
+    pub verified: Arc<VerifiedTopic>,
+    pub diagnostics: Diagnostics,
+    /// The sources its citations name, by index in the site's sources.
+    pub cited: Vec<usize>,
+}
+
 /// A verdict judged in a run.
 pub(super) struct Judged {
     /// The index of the source in the site.
@@ -65,6 +87,8 @@ pub(super) struct News {
     pub judged: Vec<Judged>,
     /// How many citations name each source.
     pub citations: Vec<usize>,
+    /// Every topic as checked now.
+    pub topics: Vec<KeptTopic>,
 }
 
 impl Cache {
@@ -75,8 +99,43 @@ impl Cache {
             .filter(|entry| entry.sha256 == source.sha256)
     }
 
+    /// Whether `sources` and `unloadable` are what the kept topics were checked against.
+    pub(super) fn same_sources(&self, sources: &[Source], unloadable: &BTreeSet<String>) -> bool {
+        let (checked, checked_unloadable) = &self.checked_against;
+        checked.len() == sources.len()
+            && checked
+                .iter()
+                .zip(sources)
+                .all(|((id, sha256), source)| *id == source.id && *sha256 == source.sha256)
+            && checked_unloadable == unloadable
+    }
+
+    /// The last check of `topic`, if it is the very topic checked then; to be used only
+    /// when [`Cache::same_sources`] holds. Nothing was judged for it this time.
+    pub(super) fn topic(&self, topic: &Arc<Topic>) -> Option<TopicCheck> {
+        let kept = self.topics.get(&topic.file)?;
+        Arc::ptr_eq(&kept.topic, topic).then(|| TopicCheck {
+            verified: Arc::clone(&kept.verified),
+            diagnostics: kept.diagnostics.clone(),
+            judged: Vec::new(),
+            cited: kept.cited.clone(),
+        })
+    }
+
     /// Keeps what a run over `sources` found new, and forgets the sources gone.
-    pub(super) fn update(&mut self, sources: &[Source], news: News) {
+    pub(super) fn update(&mut self, sources: &[Source], unloadable: &BTreeSet<String>, news: News) {
+        if !self.same_sources(sources, unloadable) {
+            let ids = sources
+                .iter()
+                .map(|source| (source.id.clone(), source.sha256.clone()))
+                .collect();
+            self.checked_against = (ids, unloadable.clone());
+        }
+        self.topics = news
+            .topics
+            .into_iter()
+            .map(|kept| (kept.topic.file.clone(), kept))
+            .collect();
         let ids: HashSet<&SourceId> = sources.iter().map(|source| &source.id).collect();
         self.sources.retain(|id, _| ids.contains(id));
         let mut work = Work {

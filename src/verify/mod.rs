@@ -75,7 +75,8 @@ pub struct VerifiedTopic {
 pub struct VerifiedSite {
     pub config: SiteConfig,
     pub sources: Vec<Source>,
-    pub topics: Vec<VerifiedTopic>,
+    /// Shared: `serve` reuses the verified form of a topic that did not change.
+    pub topics: Vec<Arc<VerifiedTopic>>,
 }
 
 impl VerifiedSite {
@@ -120,7 +121,7 @@ fn run(site: Site, cache: Option<&mut Cache>) -> Verified {
     } = site;
     let checked = check(&sources, &unloadable_sources, topics, cache.as_deref());
     if let (Some(cache), Some(news)) = (cache, checked.news) {
-        cache.update(&sources, news);
+        cache.update(&sources, &unloadable_sources, news);
     }
     Verified {
         site: VerifiedSite {
@@ -134,7 +135,7 @@ fn run(site: Site, cache: Option<&mut Cache>) -> Verified {
 
 /// What checking the topics found, and what is new for the cache (when there is one).
 struct Checked {
-    topics: Vec<VerifiedTopic>,
+    topics: Vec<Arc<VerifiedTopic>>,
     diagnostics: Diagnostics,
     news: Option<News>,
 }
@@ -143,9 +144,12 @@ struct Checked {
 fn check(
     sources: &[Source],
     unloadable: &BTreeSet<String>,
-    topics: Vec<Topic>,
+    topics: Vec<Arc<Topic>>,
     previous: Option<&Cache>,
 ) -> Checked {
+    // A topic verifies as it did last time when it is the very topic checked then and
+    // no source changed: its verdicts, diagnostics and citations are taken as they are.
+    let reusable = previous.filter(|cache| cache.same_sources(sources, unloadable));
     let cached: Vec<Option<&Entry>> = sources
         .iter()
         .map(|source| previous.and_then(|cache| cache.get(source)))
@@ -173,37 +177,36 @@ fn check(
     // Unique ids are checked across the whole site before the claims are checked one by
     // one (and taken apart into what they verify to).
     let mut diagnostics = checker.unique_claim_ids(&topics);
-    let checked: Vec<(TopicHeader, Vec<ClaimCheck>)> = topics
+    let checked: Vec<(Option<Arc<Topic>>, TopicCheck)> = topics
         .into_par_iter()
         .map(|topic| {
-            let (header, claims) = TopicHeader::split(topic);
-            let claims = claims
-                .into_par_iter()
-                .map(|claim| checker.claim(claim))
-                .collect();
-            (header, claims)
+            if let Some(kept) = reusable.and_then(|cache| cache.topic(&topic)) {
+                return (Some(topic), kept);
+            }
+            // Without a cache the topic is not shared, and its claims move rather than copy.
+            let keep = previous.is_some().then(|| Arc::clone(&topic));
+            (keep, checker.topic(Arc::unwrap_or_clone(topic)))
         })
         .collect();
     let mut judged = Vec::new();
     // How many citations name each source (a citation of an unknown source names none).
     let mut citations = vec![0; sources.len()];
-    let topics = checked
-        .into_iter()
-        .map(|(header, claims)| {
-            let claims = claims
-                .into_iter()
-                .map(|check| {
-                    diagnostics.extend(check.diagnostics);
-                    judged.extend(check.judged);
-                    for index in check.cited {
-                        citations[index] += 1;
-                    }
-                    check.verified
-                })
-                .collect();
-            header.with_claims(claims)
-        })
-        .collect();
+    let mut verified = Vec::with_capacity(checked.len());
+    let mut kept = Vec::new();
+    for (topic, mut check) in checked {
+        judged.append(&mut check.judged);
+        for &index in &check.cited {
+            citations[index] += 1;
+        }
+        verified.push(Arc::clone(&check.verified));
+        match topic {
+            Some(topic) => {
+                diagnostics.extend(check.diagnostics.clone());
+                kept.push(check.kept(topic));
+            }
+            None => diagnostics.extend(check.diagnostics),
+        }
+    }
     diagnostics.extend(checker.unused_sources(&citations));
     let news = previous.is_some().then(|| News {
         prepared: cached
@@ -213,11 +216,35 @@ fn check(
             .collect(),
         judged,
         citations,
+        topics: kept,
     });
     Checked {
-        topics,
+        topics: verified,
         diagnostics,
         news,
+    }
+}
+
+/// What checking one topic found.
+pub(crate) struct TopicCheck {
+    verified: Arc<VerifiedTopic>,
+    /// Its claims' diagnostics, in order.
+    diagnostics: Diagnostics,
+    /// The verdicts judged now, for the cache (when there is one).
+    judged: Vec<Judged>,
+    /// The sources its citations name, by index, once per citation.
+    cited: Vec<usize>,
+}
+
+impl TopicCheck {
+    /// What the cache keeps of this check of `topic` (its verdicts are kept by source).
+    fn kept(self, topic: Arc<Topic>) -> cache::KeptTopic {
+        cache::KeptTopic {
+            topic,
+            verified: self.verified,
+            diagnostics: self.diagnostics,
+            cited: self.cited,
+        }
     }
 }
 
@@ -279,7 +306,31 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn unique_claim_ids(&self, topics: &[Topic]) -> Diagnostics {
+    /// Checks every claim of `topic`, on every core.
+    fn topic(&self, topic: Topic) -> TopicCheck {
+        let (header, claims) = TopicHeader::split(topic);
+        let claims: Vec<ClaimCheck> = claims
+            .into_par_iter()
+            .map(|claim| self.claim(claim))
+            .collect();
+        let mut diagnostics = Diagnostics::default();
+        let (mut judged, mut cited) = (Vec::new(), Vec::new());
+        let mut verified = Vec::with_capacity(claims.len());
+        for claim in claims {
+            diagnostics.extend(claim.diagnostics);
+            judged.extend(claim.judged);
+            cited.extend(claim.cited);
+            verified.push(claim.verified);
+        }
+        TopicCheck {
+            verified: Arc::new(header.with_claims(verified)),
+            diagnostics,
+            judged,
+            cited,
+        }
+    }
+
+    fn unique_claim_ids(&self, topics: &[Arc<Topic>]) -> Diagnostics {
         let mut diagnostics = Diagnostics::default();
         let mut first_seen: HashMap<&ClaimId, &Span> = HashMap::new();
         for claim in topics.iter().flat_map(|topic| &topic.claims) {
@@ -691,6 +742,10 @@ mod tests {
         }
 
         fn topic(&self, claims: &[(&str, &[(&str, &str)])]) {
+            self.topic_named("t", claims);
+        }
+
+        fn topic_named(&self, slug: &str, claims: &[(&str, &[(&str, &str)])]) {
             let mut yaml = String::from("title: T\nclaims:\n");
             for (id, citations) in claims {
                 yaml += &format!("  - id: {id}\n    statement: S.\n    citations:\n");
@@ -698,7 +753,8 @@ mod tests {
                     yaml += &format!("      - source: {source}\n        quote: \"{quote}\"\n");
                 }
             }
-            std::fs::write(self.dir.path().join("content/topics/t.yaml"), yaml).unwrap();
+            let path = format!("content/topics/{slug}.yaml");
+            std::fs::write(self.dir.path().join(path), yaml).unwrap();
         }
 
         fn site(&self) -> Site {
@@ -715,6 +771,31 @@ mod tests {
             cold.diagnostics.iter().collect::<Vec<_>>()
         );
         cached
+    }
+
+    /// Loads through `loads` as `serve` does (an unchanged topic is the same one again),
+    /// verifies with `cache`, and checks the result against a cold run.
+    fn served(fixture: &Fixture, loads: &mut load::Cache, cache: &mut Cache) -> Verified {
+        let site = load::load_cached(fixture.dir.path(), loads).unwrap().site;
+        let cached = verify_cached(site, cache);
+        let cold = verify(fixture.site());
+        assert_eq!(cached.site, cold.site);
+        assert_eq!(
+            cached.diagnostics.iter().collect::<Vec<_>>(),
+            cold.diagnostics.iter().collect::<Vec<_>>()
+        );
+        cached
+    }
+
+    /// Which topics (by slug) of `after` are the very ones of `before`, not checked again.
+    fn reused(before: &Verified, after: &Verified) -> Vec<String> {
+        after
+            .site
+            .topics
+            .iter()
+            .filter(|topic| before.site.topics.iter().any(|t| Arc::ptr_eq(t, topic)))
+            .map(|topic| topic.slug.to_string())
+            .collect()
     }
 
     fn codes(verified: &Verified) -> Vec<Code> {
@@ -758,6 +839,40 @@ mod tests {
                 judged: 0
             }
         );
+    }
+
+    #[test]
+    fn an_unchanged_topic_verifies_as_before_while_no_source_changes() {
+        let fixture = Fixture::new(&[("a", A), ("b", B)], &[("one", &[("a", "the plan was")])]);
+        // Its diagnostics (an error and a warning) must come back when it is reused.
+        fixture.topic_named(
+            "u",
+            &[
+                ("two", &[("b", "the budget"), ("b", "the budget")]),
+                ("three", &[("b", "not in it")]),
+            ],
+        );
+        let mut loads = load::Cache::with_settle(std::time::Duration::ZERO);
+        let mut cache = Cache::default();
+        let first = served(&fixture, &mut loads, &mut cache);
+        assert!(codes(&first).contains(&Code::QuoteNotFound));
+        let again = served(&fixture, &mut loads, &mut cache);
+        assert_eq!(reused(&first, &again), ["t", "u"]);
+        assert_eq!(codes(&again), codes(&first));
+
+        fixture.topic(&[("one", &[("a", "the plan was not")])]);
+        let edited = served(&fixture, &mut loads, &mut cache);
+        assert_eq!(reused(&again, &edited), ["u"]);
+        assert_eq!(cache.last.judged, 1);
+
+        // Any source changed: every topic is checked again (its verdicts still cached).
+        fixture.source("a", &format!("{A} More."));
+        let changed = served(&fixture, &mut loads, &mut cache);
+        assert!(reused(&edited, &changed).is_empty());
+        // And a source that appears, which a citation may have named before.
+        fixture.source("c", "New.");
+        let added = served(&fixture, &mut loads, &mut cache);
+        assert!(reused(&changed, &added).is_empty());
     }
 
     #[test]
