@@ -222,11 +222,20 @@ fn check(root: &Path, format: Format) -> ExitCode {
         Err(error) => return tool_failure(&error, format),
     }
     print_report(&diagnostics, &files, format);
+    leave_to_exit((checked.site, files));
     if diagnostics.has_errors() {
         ExitCode::from(EXIT_CONTENT)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Leaves `value`'s memory to the end of the process, which comes next: the kernel takes
+/// it back at once, while freeing a large site piece by piece (every claim, citation and
+/// text) takes about a tenth of a `check` of 1,000 sources. Only for plain data: nothing
+/// of it has to be flushed or closed.
+fn leave_to_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 fn serve(options: ServeOptions) -> ExitCode {
