@@ -189,9 +189,19 @@ fn head_chars(text: &str, n: usize) -> &str {
 pub fn citation_yaml(place: &Place) -> String {
     format!(
         "      - source: {}\n        quote: {}\n        stance: supports\n",
-        place.source,
+        yaml_id(&place.source),
         yaml_double_quoted(&place.quote)
     )
+}
+
+/// A source id as YAML reads it back: plain, unless YAML would read it as something
+/// other than that text (`2024_0815` is the number 20240815 to YAML), then quoted.
+fn yaml_id(id: &str) -> String {
+    if crate::load::yaml::reads_as_text(id) {
+        id.to_string()
+    } else {
+        yaml_double_quoted(id)
+    }
 }
 
 /// A YAML double-quoted scalar that reads back as `text`. Characters that act on a
@@ -322,6 +332,27 @@ mod tests {
         let read: String = serde_saphyr::from_str(&quoted).unwrap();
         assert_eq!(read, hidden);
         assert_eq!(find(&Site::default(), " ... "), Found::EmptyPhrase);
+    }
+
+    /// Ids that YAML reads as numbers or booleans when plain are quoted; the rest stay plain.
+    #[test]
+    fn source_ids_read_back_as_the_same_text() {
+        for (id, written) in [
+            ("000_4e0fe4cb89eab73e", "000_4e0fe4cb89eab73e"),
+            ("open-channel", "open-channel"),
+            ("2024-08-15", "2024-08-15"),
+            ("2024_0815", "\"2024_0815\""),
+            ("12", "\"12\""),
+            ("1e5", "\"1e5\""),
+            ("0x1f", "\"0x1f\""),
+            ("true", "\"true\""),
+            ("no", "\"no\""),
+            ("null", "\"null\""),
+        ] {
+            assert_eq!(yaml_id(id), written, "{id}");
+            let read: crate::load::raw::Scalar = serde_saphyr::from_str(&yaml_id(id)).unwrap();
+            assert_eq!(read, crate::load::raw::Scalar::Text(id.into()), "{id}");
+        }
     }
 
     #[test]

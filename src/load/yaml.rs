@@ -44,6 +44,13 @@ pub fn parse<T: DeserializeOwned + Fill>(file: &RelPath, text: &str) -> Result<T
     }
 }
 
+/// Whether `value`, written plain (unquoted) as a YAML value, reads back as the text
+/// `value`: an id such as `2024_0815` or `true` reads as a number or a boolean instead.
+pub fn reads_as_text(value: &str) -> bool {
+    let read: Result<crate::load::raw::Scalar, _> = serde_saphyr::from_str(value);
+    matches!(read, Ok(crate::load::raw::Scalar::Text(text)) if text == value)
+}
+
 /// The file deserialised as `T` by serde-saphyr, or the one diagnostic that stopped it.
 pub fn parse_with_saphyr<T: DeserializeOwned>(
     file: &RelPath,

@@ -64,6 +64,26 @@ fn find_pasted_citations_verify_at_the_place_shown() {
     );
 }
 
+/// A source whose id YAML reads as a number when plain: the pasted block must still check.
+#[test]
+fn a_pasted_citation_of_a_numeric_looking_id_checks() {
+    let site = Site::empty().file("content/site.yaml", "title: S\n").file(
+        "content/sources/2024_0815.txt",
+        "The council met on Monday and agreed the plan.\n",
+    );
+    let run = site.run(&["find", "agreed the plan"]);
+    run.assert_code(0);
+    let block = run
+        .stdout
+        .split_once("\n\n")
+        .and_then(|(_, rest)| rest.split_once("      - source:"))
+        .map(|(_, block)| format!("      - source:{block}"))
+        .expect("a paste block");
+    assert!(block.contains("source: \"2024_0815\""), "{block}");
+    let topic = format!("title: T\nclaims:\n  - id: a\n    statement: S.\n    citations:\n{block}");
+    site.topic(&topic).run(&["check"]).assert_code(0);
+}
+
 #[test]
 fn find_without_a_match_shows_the_closest_passage_and_exits_1() {
     let site = Site::new();
