@@ -9,7 +9,7 @@ use serde_saphyr::{Budget, Options};
 
 use super::convert::Converter;
 use super::fast::{self, Fill};
-use super::raw::{Pos, RawSite, RawSourceMeta, RawTopic};
+use super::raw::{Pos, RawSite, RawSourceMeta, RawTopic, Scalar};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest_name};
 use crate::model::{RelPath, SiteConfig, Slug, SourceMeta, Span, Topic};
@@ -47,8 +47,8 @@ pub fn parse<T: DeserializeOwned + Fill>(file: &RelPath, text: &str) -> Result<T
 /// Whether `value`, written plain (unquoted) as a YAML value, reads back as the text
 /// `value`: an id such as `2024_0815` or `true` reads as a number or a boolean instead.
 pub fn reads_as_text(value: &str) -> bool {
-    let read: Result<crate::load::raw::Scalar, _> = serde_saphyr::from_str(value);
-    matches!(read, Ok(crate::load::raw::Scalar::Text(text)) if text == value)
+    let read: Result<Scalar, _> = serde_saphyr::from_str(value);
+    matches!(read, Ok(Scalar::Text(text)) if text == value)
 }
 
 /// The file deserialised as `T` by serde-saphyr, or the one diagnostic that stopped it.

@@ -180,8 +180,8 @@ fn check(
     let checked: Vec<(Option<Arc<Topic>>, TopicCheck)> = topics
         .into_par_iter()
         .map(|topic| {
-            if let Some(kept) = reusable.and_then(|cache| cache.topic(&topic)) {
-                return (Some(topic), kept);
+            if let Some(reused) = reusable.and_then(|cache| cache.topic(&topic)) {
+                return (Some(topic), reused);
             }
             // Without a cache the topic is not shared, and its claims move rather than copy.
             let keep = previous.is_some().then(|| Arc::clone(&topic));
@@ -226,7 +226,7 @@ fn check(
 }
 
 /// What checking one topic found.
-pub(crate) struct TopicCheck {
+struct TopicCheck {
     verified: Arc<VerifiedTopic>,
     /// Its claims' diagnostics, in order.
     diagnostics: Diagnostics,
