@@ -55,7 +55,27 @@ enum Node<'t> {
 /// bytes, which is faster than decoding.
 fn plain_characters(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().all(|(at, &byte)| match byte {
+    // Printable ASCII and line feeds, nearly all of a file, are checked a block at a time
+    // without a branch per byte; a block holding anything else is checked byte by byte.
+    const BLOCK: usize = 32;
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + BLOCK).min(bytes.len());
+        let plain_ascii = bytes[start..end].iter().fold(true, |all, &byte| {
+            all & (matches!(byte, b' '..=b'~') | (byte == b'\n'))
+        });
+        if !plain_ascii && !(start..end).all(|at| plain_byte(bytes, at)) {
+            return false;
+        }
+        start = end;
+    }
+    true
+}
+
+/// Whether the byte at `at` is plain, or starts a plain character (the bytes after it
+/// may be in the next block).
+fn plain_byte(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
         b'\n' | b' '..=b'~' => true,
         // U+0080 to U+009F: C1 controls (U+0085 a line break in YAML 1.1).
         0xC2 => !matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
@@ -68,7 +88,7 @@ fn plain_characters(text: &str) -> bool {
         ),
         0x80.. => true,
         _ => false,
-    })
+    }
 }
 
 /// A line with content: its number, where it starts, how far its content is indented,
@@ -496,6 +516,17 @@ claims:
         {
             let text = format!("a{c}b");
             assert_eq!(plain_characters(&text), by_character(&text), "{c:?}");
+        }
+        // At every place in and across the blocks the bytes are checked in.
+        for c in ['\u{2028}', '\u{85}', '\u{FEFF}', '\t', '\u{e9}', '\u{2014}'] {
+            for before in 0..70 {
+                let text = format!("{}{c}b", "a".repeat(before));
+                assert_eq!(
+                    plain_characters(&text),
+                    by_character(&text),
+                    "{c:?} at {before}"
+                );
+            }
         }
     }
 
