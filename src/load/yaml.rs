@@ -62,13 +62,9 @@ pub fn parse_with_saphyr<T: DeserializeOwned>(
 
 /// `content/site.yaml`'s text read as the site's settings; problems go to `diagnostics`.
 pub fn read_site(file: &RelPath, text: &str, diagnostics: &mut Diagnostics) -> Option<SiteConfig> {
-    match parse::<RawSite>(file, text) {
-        Ok(raw) => Some(Converter::new(file, text, diagnostics).site(raw)),
-        Err(diagnostic) => {
-            diagnostics.push(*diagnostic);
-            None
-        }
-    }
+    read(file, text, diagnostics, |converter, raw: RawSite| {
+        converter.site(raw)
+    })
 }
 
 /// A source's metadata file read; problems go to `diagnostics`.
@@ -77,13 +73,9 @@ pub fn read_source_meta(
     text: &str,
     diagnostics: &mut Diagnostics,
 ) -> Option<SourceMeta> {
-    match parse::<RawSourceMeta>(file, text) {
-        Ok(raw) => Some(Converter::new(file, text, diagnostics).source_meta(raw)),
-        Err(diagnostic) => {
-            diagnostics.push(*diagnostic);
-            None
-        }
-    }
+    read(file, text, diagnostics, |converter, raw: RawSourceMeta| {
+        converter.source_meta(raw)
+    })
 }
 
 /// A topic file read as the topic `slug`; problems go to `diagnostics`.
@@ -93,8 +85,21 @@ pub fn read_topic(
     text: &str,
     diagnostics: &mut Diagnostics,
 ) -> Option<Topic> {
-    match parse::<RawTopic>(file, text) {
-        Ok(raw) => Some(Converter::new(file, text, diagnostics).topic(slug, raw)),
+    read(file, text, diagnostics, |converter, raw: RawTopic| {
+        converter.topic(slug, raw)
+    })
+}
+
+/// `text` parsed as the raw file `R` and converted to the model by `convert`; `None`
+/// when it does not parse, the one diagnostic that stopped it in `diagnostics`.
+fn read<R: DeserializeOwned + Fill, T>(
+    file: &RelPath,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+    convert: impl FnOnce(&mut Converter<'_>, R) -> T,
+) -> Option<T> {
+    match parse::<R>(file, text) {
+        Ok(raw) => Some(convert(&mut Converter::new(file, text, diagnostics), raw)),
         Err(diagnostic) => {
             diagnostics.push(*diagnostic);
             None
