@@ -52,10 +52,9 @@ fn find_pasted_citations_verify_at_the_place_shown() {
         .lines()
         .find(|l| l.trim_start().starts_with("quote:"))
         .unwrap();
-    let topic = format!(
-        "title: T\nclaims:\n  - id: again\n    statement: Again.\n    citations:\n      - source: article\n{quote_line}\n"
-    );
-    let site = site.topic(&topic);
+    let site = site.topic(&topic_with_one_claim(&format!(
+        "      - source: article\n{quote_line}\n"
+    )));
     site.run(&["build"]).assert_code(0);
     let data: serde_json::Value = serde_json::from_str(&site.read("public/claims.json")).unwrap();
     assert_eq!(
@@ -80,8 +79,14 @@ fn a_pasted_citation_of_a_numeric_looking_id_checks() {
         .map(|(_, block)| format!("      - source:{block}"))
         .expect("a paste block");
     assert!(block.contains("source: \"2024_0815\""), "{block}");
-    let topic = format!("title: T\nclaims:\n  - id: a\n    statement: S.\n    citations:\n{block}");
-    site.topic(&topic).run(&["check"]).assert_code(0);
+    site.topic(&topic_with_one_claim(&block))
+        .run(&["check"])
+        .assert_code(0);
+}
+
+/// A topic of one claim whose citations are `citations`, pasted as `find` prints them.
+fn topic_with_one_claim(citations: &str) -> String {
+    format!("title: T\nclaims:\n  - id: a\n    statement: S.\n    citations:\n{citations}")
 }
 
 #[test]
