@@ -164,9 +164,10 @@ struct Target<'a> {
 /// Renders the site, checks its links and writes it with its search index, returning the
 /// paths written, or the problems that stopped it (then nothing is written).
 ///
-/// Pagefind reads the pages one at a time, on one core: the index is made from the
-/// rendered pages beside the link check and the writing, which use the other cores, and
-/// stopped if a link is broken. The index holds no pages of its own to check.
+/// Pagefind reads the pages of an index one at a time, on one core (a large site's index
+/// is made in two parts, on two): the index is made from the rendered pages beside the
+/// link check and the writing, and stopped if a link is broken. The index holds no pages
+/// of its own to check.
 fn publish(
     target: &Target<'_>,
     files: &mut Files,

@@ -1,5 +1,6 @@
 /* factsheet: the search box in the header of every page, over the Pagefind index that
-   `factsheet build` writes to pagefind/ beside this file.
+   `factsheet build` writes to pagefind/ beside this file. A large site's index comes in
+   parts: pagefind/parts.json lists the further ones, merged into the first when it loads.
 
    Progressive enhancement: the box is `hidden` in the HTML and shown only here, so without
    JavaScript the site reads as before, just without search. Pages opened from disk
@@ -13,6 +14,8 @@
   if (!box || !script || location.protocol === "file:") return;
 
   const BUNDLE = new URL("pagefind/pagefind.js", script.src).href;
+  const PARTS = new URL("pagefind/parts.json", script.src).href;
+  const OPTIONS = { excerptLength: 24 };
   const MAX_PAGES = 10;
   const MAX_SECTIONS = 3;
   const DELAY_MS = 150;
@@ -31,11 +34,24 @@
 
   const load = () => {
     pagefind ??= import(BUNDLE).then(async (library) => {
-      await library.options({ excerptLength: 24 });
+      await library.options(OPTIONS);
       await library.init();
+      for (const part of await parts()) {
+        // A path, as Pagefind's own base path is: it finds the site's root in it.
+        await library.mergeIndex(new URL(part, BUNDLE).pathname, OPTIONS);
+      }
       return library;
     });
     return pagefind;
+  };
+
+  /* The directories of the index's further parts (relative to pagefind/). Without the list
+     (a site's own index in static/pagefind/, say), the index is one part. */
+  const parts = async () => {
+    const response = await fetch(PARTS).catch(() => null);
+    if (!response || !response.ok) return [];
+    const list = await response.json().catch(() => []);
+    return Array.isArray(list) ? list.filter((part) => typeof part === "string") : [];
   };
 
   const node = (tag, className, text) => {

@@ -2,12 +2,17 @@
 //! what the templates mark for it; every page loads `search.js`, which finds the index
 //! beside it; the index is the same bytes on every build. In headless chromium, on the site
 //! as put on a plain static host, a word of a source's text finds that source's page; opened
-//! from disk (file://), where browsers refuse the index, the search box stays hidden.
+//! from disk (file://), where browsers refuse the index, the search box stays hidden. An
+//! index made in two parts (as a large site's is) finds a page of its second part.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use factsheet::render::OutputFile;
+use factsheet::render::search;
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
@@ -37,10 +42,16 @@ fn entries(site: &Site, dir: &str) -> Vec<String> {
 
 /// Every page record of the index: Pagefind's fragments, gzipped JSON after a marker.
 fn fragments(site: &Site) -> Vec<Value> {
-    entries(site, "pagefind/fragment")
+    fragments_in(site, "pagefind")
+}
+
+/// The page records of the index (or the part of it) in `public/DIR`.
+fn fragments_in(site: &Site, dir: &str) -> Vec<Value> {
+    let dir = format!("{dir}/fragment");
+    entries(site, &dir)
         .iter()
         .map(|name| {
-            let path = site.path().join("public/pagefind/fragment").join(name);
+            let path = site.path().join("public").join(&dir).join(name);
             let mut text = String::new();
             flate2::read::GzDecoder::new(fs::File::open(&path).unwrap())
                 .read_to_string(&mut text)
@@ -192,12 +203,90 @@ async fn a_word_of_a_source_finds_its_page_on_a_static_host() {
     let Some(tools) = Tools::find(test) else {
         return;
     };
+    finds_the_source_by_its_word(&tools, &built()).await;
+}
+
+/// The bundled site built, then its index made again in two parts, as a large site's is,
+/// with the source of `WORD` in the second.
+fn built_in_two_parts() -> Site {
     let site = built();
+    let public = site.path().join("public");
+    let mut pages: Vec<OutputFile> = walkdir::WalkDir::new(&public)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let path = entry.path().strip_prefix(&public).unwrap();
+            let path = path.to_string_lossy().replace('\\', "/");
+            OutputFile {
+                path,
+                bytes: fs::read(entry.path()).unwrap(),
+            }
+        })
+        .filter(|file| !file.path.starts_with("pagefind/"))
+        .collect();
+    // The indexed pages are dealt out in turn: the second goes to the second part.
+    let at = |pages: &[OutputFile], path: &str| pages.iter().position(|p| p.path == path);
+    let source = pages.remove(at(&pages, &format!("sources/{SOURCE}/index.html")).unwrap());
+    let first_topic = pages
+        .iter()
+        .position(|p| p.path.starts_with("topics/"))
+        .unwrap();
+    pages.insert(first_topic + 1, source);
+    let files = search::index_in_parts(&pages, 2, "en", &AtomicBool::new(false))
+        .unwrap()
+        .expect("not stopped");
+    fs::remove_dir_all(public.join("pagefind")).unwrap();
+    for file in files {
+        let path = public.join(&file.path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, file.bytes).unwrap();
+    }
+    site
+}
+
+#[test]
+fn an_index_in_two_parts_lists_its_second_part_and_holds_each_page_once() {
+    let site = built_in_two_parts();
+    assert_eq!(site.read("public/pagefind/parts.json"), r#"["part-2/"]"#);
+    let urls = |dir: &str| -> BTreeSet<String> {
+        fragments_in(&site, dir)
+            .iter()
+            .map(|f| f["url"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (first, second) = (urls("pagefind"), urls("pagefind/part-2"));
+    let source = format!("/sources/{SOURCE}/index.html");
+    assert!(second.contains(&source), "{second:?}");
+    assert!(first.intersection(&second).next().is_none());
+    let all = entries(&site, "topics").len() + entries(&site, "sources").len();
+    assert_eq!(first.len() + second.len(), all);
+    assert!(site.exists("public/pagefind/part-2/wasm.en.pagefind"));
+    assert!(!site.exists("public/pagefind/part-2/pagefind.js"));
+}
+
+#[tokio::test]
+async fn a_word_in_the_second_part_of_the_index_finds_its_page() {
+    let test = "a_word_in_the_second_part_of_the_index_finds_its_page";
+    let Some(tools) = Tools::find(test) else {
+        return;
+    };
+    // Indexing runs runtimes of its own, so not on this test's.
+    let site = tokio::task::spawn_blocking(built_in_two_parts)
+        .await
+        .unwrap();
+    finds_the_source_by_its_word(&tools, &site).await;
+}
+
+/// On `site` put on a static host, typing `WORD` in the search box of a topic page finds
+/// the one source that has it, marked in the excerpt, and its link leads there.
+async fn finds_the_source_by_its_word(tools: &Tools, site: &Site) {
     let host = StaticHost::start(&site.path().join("public"));
-    let browser = Browser::start(&tools).await;
+    let browser = Browser::start(tools).await;
     let client = &browser.client;
 
-    let topic = entries(&site, "topics")[0].clone();
+    let topic = entries(site, "topics")[0].clone();
     client
         .goto(&host.url(&format!("/topics/{topic}/index.html")))
         .await
