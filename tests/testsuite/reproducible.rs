@@ -2,7 +2,6 @@
 //! the run, the site's path, the time or the time zone (no timestamps, no hash-map order).
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -10,23 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use assert_cmd::cargo::CommandCargoExt;
 
 use crate::links::builtin_with;
-use crate::support::{Run, Site, bundled_copy};
-
-/// Every file below `dir` with its bytes, by `/`-path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|entry| entry.unwrap())
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            let relative = entry.path().strip_prefix(dir).unwrap();
-            let path = relative.to_string_lossy().replace('\\', "/");
-            (path, fs::read(entry.path()).unwrap())
-        })
-        .collect()
-}
+use crate::support::{Run, Site, bundled_copy, files_below};
 
 /// `build` of `site` into `output`, with the time zone set to `tz`.
 fn build(site: &Site, output: &Path, tz: &str) {
@@ -86,7 +69,7 @@ fn two_builds_of_the_bundled_site_are_byte_identical() {
     build(&site, &first, "Pacific/Kiritimati");
     std::thread::sleep(Duration::from_millis(1100));
     build(&site, &second, "Etc/GMT+12");
-    let (a, b) = (tree(&first), tree(&second));
+    let (a, b) = (files_below(&first), files_below(&second));
     assert!(a.len() > 5, "the build writes the site: {:?}", a.keys());
     let differing = differences(&a, &b);
     assert!(
@@ -99,7 +82,7 @@ fn two_builds_of_the_bundled_site_are_byte_identical() {
     let elsewhere = published_copy();
     let moved = elsewhere.path().join("public");
     build(&elsewhere, &moved, "UTC");
-    let differing = differences(&a, &tree(&moved));
+    let differing = differences(&a, &files_below(&moved));
     assert!(
         differing.is_empty(),
         "a copy at another path builds differently:\n{}",
@@ -126,7 +109,7 @@ fn a_template_looping_over_a_map_renders_the_same_every_time() {
         .map(|name| {
             let output = outputs.path().join(name);
             build(&site, &output, "UTC");
-            tree(&output)
+            files_below(&output)
         })
         .collect();
     for other in &builds[1..] {
@@ -144,7 +127,7 @@ fn the_output_carries_no_date_of_the_build() {
     let site = published_copy();
     let output = site.path().join("public");
     build(&site, &output, "UTC");
-    let content: String = tree(&site.path().join("content"))
+    let content: String = files_below(&site.path().join("content"))
         .into_values()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .collect();
@@ -158,7 +141,7 @@ fn the_output_carries_no_date_of_the_build() {
         if content.contains(&date) {
             continue; // the content itself names that day
         }
-        for (path, bytes) in tree(&output) {
+        for (path, bytes) in files_below(&output) {
             let text = String::from_utf8_lossy(&bytes);
             assert!(!text.contains(&date), "{path} names the build's day {date}");
         }

@@ -18,7 +18,7 @@ use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use crate::browser::harness::{Browser, StaticHost, Tools, eval, wait_until};
-use crate::support::{Site, bundled_copy};
+use crate::support::{Site, bundled_copy, files_below};
 
 /// A source of the bundled site, and a word only its text has (a photographer's name).
 const SOURCE: &str = "001_8aaae1f506dad48b";
@@ -168,19 +168,9 @@ fn two_builds_write_the_same_index() {
     let site = built();
     site.run(&["build", "--output", "again"]).assert_code(0);
     let files = |dir: &str| -> Vec<(String, Vec<u8>)> {
-        let root = site.path().join(dir).join("pagefind");
-        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&root)
+        files_below(&site.path().join(dir).join("pagefind"))
             .into_iter()
-            .map(Result::unwrap)
-            .filter(|entry| entry.file_type().is_file())
-            .map(|entry| {
-                let path = entry.path();
-                let name = path.strip_prefix(&root).unwrap().to_string_lossy().into();
-                (name, fs::read(path).unwrap())
-            })
-            .collect();
-        files.sort();
-        files
+            .collect()
     };
     let (first, second) = (files("public"), files("again"));
     assert!(!first.is_empty());
@@ -211,20 +201,10 @@ async fn a_word_of_a_source_finds_its_page_on_a_static_host() {
 fn built_in_two_parts() -> Site {
     let site = built();
     let public = site.path().join("public");
-    let mut pages: Vec<OutputFile> = walkdir::WalkDir::new(&public)
-        .sort_by_file_name()
+    let mut pages: Vec<OutputFile> = files_below(&public)
         .into_iter()
-        .map(Result::unwrap)
-        .filter(|entry| entry.file_type().is_file())
-        .map(|entry| {
-            let path = entry.path().strip_prefix(&public).unwrap();
-            let path = path.to_string_lossy().replace('\\', "/");
-            OutputFile {
-                path,
-                bytes: fs::read(entry.path()).unwrap(),
-            }
-        })
-        .filter(|file| !file.path.starts_with("pagefind/"))
+        .filter(|(path, _)| !path.starts_with("pagefind/"))
+        .map(|(path, bytes)| OutputFile { path, bytes })
         .collect();
     // The indexed pages are dealt out in turn: the second goes to the second part.
     let at = |pages: &[OutputFile], path: &str| pages.iter().position(|p| p.path == path);

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -197,6 +198,22 @@ pub fn bundled_copy() -> Site {
     let site = Site::empty();
     copy_dir(&repo_root().join("content"), &site.path().join("content"));
     site
+}
+
+/// Every file below `dir` with its bytes, by `/`-path.
+pub fn files_below(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(dir).unwrap();
+            let path = relative.to_string_lossy().replace('\\', "/");
+            (path, fs::read(entry.path()).unwrap())
+        })
+        .collect()
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
