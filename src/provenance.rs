@@ -18,9 +18,9 @@ use crate::verify::VerifiedSite;
 /// that are new since.
 pub fn changed_sources(site: &VerifiedSite, previous_output: &Path) -> Diagnostics {
     let mut warnings = Diagnostics::default();
-    let Some(recorded) = std::fs::read(previous_output.join(CLAIMS_JSON))
+    let Some(recorded) = std::fs::File::open(previous_output.join(CLAIMS_JSON))
         .ok()
-        .and_then(|bytes| data::recorded_hashes(&bytes))
+        .and_then(|file| data::recorded_hashes(std::io::BufReader::new(file)))
     else {
         return warnings;
     };

@@ -181,13 +181,14 @@ struct RecordedSource {
 }
 
 /// The SHA-256 of each source, by id, as a previous build recorded it in `claims.json`;
-/// `None` when `bytes` is not such a file.
+/// `None` when `file` is not such a file.
 ///
 /// Reading stops at the end of `sources`, which `claims_json` writes before the topics:
-/// the claims after it are most of the file (13 MB for 1,000 sources) and not needed.
-pub fn recorded_hashes(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
+/// the claims after it are most of the file (13 MB for 1,000 sources) and are not even
+/// read from `file` (buffer it: the JSON reader reads a byte at a time).
+pub fn recorded_hashes(file: impl std::io::Read) -> Option<BTreeMap<String, String>> {
     let mut sources = None;
-    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let mut reader = serde_json::Deserializer::from_reader(file);
     // Stopping early leaves the object open, which the reader reports as an error once
     // `sources` is read; only `sources` tells whether the file was one of ours.
     let _ = serde::Deserializer::deserialize_map(&mut reader, SourcesOnly(&mut sources));
