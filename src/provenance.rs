@@ -24,7 +24,8 @@ pub fn changed_sources(site: &VerifiedSite, previous_output: &Path) -> Diagnosti
     else {
         return warnings;
     };
-    let citing = citing_claims(site);
+    // Which claims cite which source is only needed once a source has changed.
+    let mut citing = None;
     for source in &site.sources {
         let Some(before) = recorded.get(source.id.as_str()) else {
             continue;
@@ -33,6 +34,7 @@ pub fn changed_sources(site: &VerifiedSite, previous_output: &Path) -> Diagnosti
             continue;
         }
         let claims = citing
+            .get_or_insert_with(|| citing_claims(site))
             .get(source.id.as_str())
             .map_or(&[][..], Vec::as_slice);
         warnings.push(
