@@ -1,6 +1,6 @@
 //! The fact sheet that ships in `content/`: it must always verify completely.
 
-use crate::support::{Site, bundled_copy, repo_root};
+use crate::support::{Site, bundled_copy, files_below, repo_root};
 
 #[test]
 fn bundled_content_checks_clean() {
@@ -53,24 +53,13 @@ fn bundled_output_is_byte_identical_to_its_snapshot() {
     use sha2::{Digest, Sha256};
     let site = bundled_copy();
     site.run(&["build"]).assert_code(0);
-    let output = site.path().join("public");
     let mut listing = String::new();
-    for entry in walkdir::WalkDir::new(&output).sort_by_file_name() {
-        let entry = entry.unwrap();
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).unwrap();
-        let path = entry.path().strip_prefix(&output).unwrap();
+    for (path, bytes) in files_below(&site.path().join("public")) {
         let hash: String = Sha256::digest(&bytes)
             .iter()
             .map(|byte| format!("{byte:02x}"))
             .collect();
-        listing.push_str(&format!(
-            "{hash}  {:>8}  {}\n",
-            bytes.len(),
-            path.to_string_lossy().replace('\\', "/")
-        ));
+        listing.push_str(&format!("{hash}  {:>8}  {path}\n", bytes.len()));
     }
     insta::assert_snapshot!(listing);
 }
