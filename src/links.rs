@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::LazyLock;
 
 use lol_html::html_content::Element;
 use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings};
@@ -62,9 +63,6 @@ pub struct BrokenLink {
     pub page: String,
     pub link: Link,
     pub problem: Problem,
-    /// Where the link is in the page (1-based line and column, in characters).
-    pub line: usize,
-    pub column: usize,
 }
 
 /// A page whose links could not be read (the parser gave up on its markup).
@@ -147,46 +145,71 @@ impl LinkCheck {
                 check.read(&rendered.iter().collect::<Vec<_>>());
             }
         }
-        let broken: Vec<Vec<BrokenLink>> = scans
-            .par_iter()
-            .map(|(file, links)| check.broken_links(file, links))
-            .collect();
-        check.broken = broken.into_iter().flatten().collect();
+        check.find_broken(&scans);
+        check
+    }
+
+    /// Checks the links of pages read one at a time ([`PageLinks::read`]), in an output
+    /// made of the files at `written` (those pages among them): `build` reads each page as
+    /// it renders it, and keeps only what it read.
+    pub fn of_pages(
+        pages: Vec<PageLinks>,
+        written: impl IntoIterator<Item = String>,
+        base_url: Option<&str>,
+    ) -> LinkCheck {
+        let mut check = LinkCheck {
+            written: written.into_iter().collect(),
+            base: base_url.map(Base::new),
+            ..LinkCheck::default()
+        };
+        let scans = check.keep(pages);
+        check.find_broken(&scans);
         check
     }
 
     /// Reads the anchors and links of `pages` (on every core: the parser is the check's
     /// main cost, and pages are independent), keeping the anchors; returns the links by
     /// page. A page that cannot be read is noted as unchecked.
-    fn read<'f>(&mut self, pages: &[&'f OutputFile]) -> Vec<(&'f OutputFile, Vec<Link>)> {
-        let every: Selector = "*".parse().expect("`*` is a selector");
-        let scanned: Vec<_> = pages
+    fn read(&mut self, pages: &[&OutputFile]) -> Vec<(String, Vec<Link>)> {
+        let read: Vec<PageLinks> = pages
             .par_iter()
-            .map(|page| scan(&page.bytes, &every))
+            .map(|page| PageLinks::read(&page.path, &page.bytes))
             .collect();
+        self.keep(read)
+    }
+
+    /// Keeps the anchors of `pages` and notes those that could not be read; returns the
+    /// links by page.
+    fn keep(&mut self, pages: Vec<PageLinks>) -> Vec<(String, Vec<Link>)> {
         let mut scans = Vec::with_capacity(pages.len());
-        for (file, scanned) in pages.iter().zip(scanned) {
-            match scanned {
+        for PageLinks { path, scan } in pages {
+            match scan {
                 Ok(scan) => {
-                    self.anchors.insert(file.path.clone(), scan.anchors);
-                    scans.push((*file, scan.links));
+                    self.anchors.insert(path.clone(), scan.anchors);
+                    scans.push((path, scan.links));
                 }
-                Err(reason) => self.unchecked.push(Unchecked {
-                    page: file.path.clone(),
-                    reason,
-                }),
+                Err(reason) => self.unchecked.push(Unchecked { page: path, reason }),
             }
         }
         scans
     }
 
+    /// Finds the broken links among `scans`, on every core.
+    fn find_broken(&mut self, scans: &[(String, Vec<Link>)]) {
+        let broken: Vec<Vec<BrokenLink>> = scans
+            .par_iter()
+            .map(|(path, links)| self.broken_links(path, links))
+            .collect();
+        self.broken = broken.into_iter().flatten().collect();
+    }
+
     /// The pages, not read yet, whose anchors the fragments of `scans`' links name.
-    fn unread_targets(&self, scans: &[(&OutputFile, Vec<Link>)]) -> Vec<String> {
+    fn unread_targets(&self, scans: &[(String, Vec<Link>)]) -> Vec<String> {
         let mut wanted = BTreeSet::new();
-        for (file, links) in scans {
+        for (path, links) in scans {
             for link in links {
                 let url = clean(&link.url()).into_owned();
-                if let Ok(Some((target, Some(fragment)))) = self.destination(&file.path, &url)
+                if let Ok(Some((target, Some(fragment)))) = self.destination(path, &url)
                     && anchor_of(fragment).is_some()
                     && is_html(&target)
                     && !self.anchors.contains_key(&target)
@@ -198,22 +221,16 @@ impl LinkCheck {
         wanted.into_iter().collect()
     }
 
-    /// The links among `links` of `file` that do not resolve.
-    fn broken_links(&self, file: &OutputFile, links: &[Link]) -> Vec<BrokenLink> {
-        let mut broken = Vec::new();
-        for link in links {
-            if let Some(problem) = self.problem(&file.path, &link.url()) {
-                let (line, column) = line_column(&file.bytes, link.offset);
-                broken.push(BrokenLink {
-                    page: file.path.clone(),
-                    link: link.clone(),
-                    problem,
-                    line,
-                    column,
-                });
-            }
-        }
-        broken
+    /// The links among `links` of the page at `path` that do not resolve.
+    fn broken_links(&self, path: &str, links: &[Link]) -> Vec<BrokenLink> {
+        let broken = |link: &Link| {
+            Some(BrokenLink {
+                page: path.to_string(),
+                link: link.clone(),
+                problem: self.problem(path, &link.url())?,
+            })
+        };
+        links.iter().filter_map(broken).collect()
     }
 
     /// Why `url`, found on `page`, does not resolve (`None` when it does or leaves the site).
@@ -502,6 +519,25 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 struct PageScan {
     anchors: HashSet<String>,
     links: Vec<Link>,
+}
+
+/// The anchors and links of one page, read on their own, or why they could not be.
+#[derive(Debug)]
+pub struct PageLinks {
+    path: String,
+    scan: Result<PageScan, String>,
+}
+
+impl PageLinks {
+    /// Reads the page at `path` (in the output) whose HTML is `html`.
+    pub fn read(path: &str, html: &[u8]) -> PageLinks {
+        static EVERY: LazyLock<Selector> =
+            LazyLock::new(|| "*".parse().expect("`*` is a selector"));
+        PageLinks {
+            path: path.to_string(),
+            scan: scan(html, &EVERY),
+        }
+    }
 }
 
 /// Reads the anchors and links of one page (`every` is the selector `*`, compiled once).
@@ -1005,14 +1041,40 @@ mod tests {
     }
 
     #[test]
-    fn broken_links_carry_their_line_and_column_in_the_page() {
+    fn pages_read_one_at_a_time_have_the_broken_links_of_the_whole_output() {
+        let files = site(&[
+            (
+                "topics/page/index.html",
+                r##"<a href="../../index.html#sources-heading">ok</a><a href="../open/index.html#claim-2">anchor</a>
+                <a href="../../gone.html">file</a><a href="../../../up.html">above</a><a href="#here" id="here">self</a>"##,
+            ),
+            (
+                "topics/other/index.html",
+                r#"<a href="../page/index.html#nope">x</a>"#,
+            ),
+        ]);
+        let whole = LinkCheck::run(&files, Some("https://example.org/"));
+        let pages: Vec<PageLinks> = files
+            .iter()
+            .filter(|file| is_html(&file.path))
+            .map(|file| PageLinks::read(&file.path, &file.bytes))
+            .collect();
+        let paths = files.iter().map(|file| file.path.clone());
+        let one_by_one = LinkCheck::of_pages(pages, paths, Some("https://example.org/"));
+        assert_eq!(whole.broken.len(), 4, "{:?}", whole.broken);
+        assert_eq!(one_by_one.broken, whole.broken);
+        assert_eq!(one_by_one.anchors, whole.anchors);
+    }
+
+    #[test]
+    fn broken_links_carry_where_their_element_starts_in_the_page() {
         let files = site(&[(
             "topics/page/index.html",
             "<p>\n  é <a href=\"x.html\">x</a>",
         )]);
         let check = LinkCheck::run(&files, None);
         let broken = &check.broken[0];
-        assert_eq!((broken.line, broken.column), (2, 5));
+        assert_eq!(broken.link.offset, "<p>\n  é ".len());
         assert_eq!(broken.link.attribute, "href");
     }
 

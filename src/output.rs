@@ -143,15 +143,7 @@ impl Staging {
         }
         let paths = last
             .into_values()
-            .map(|file| {
-                let path = safe_join(&self.dir, &file.path).ok_or_else(|| {
-                    ToolError::Usage(format!(
-                        "refusing to write outside the output: `{}`",
-                        file.path
-                    ))
-                })?;
-                Ok((path, file))
-            })
+            .map(|file| Ok((self.place(&file.path)?, file)))
             .collect::<ToolResult<Vec<_>>>()?;
         // Each directory once, before the files that go in it.
         let dirs: BTreeSet<&Path> = paths.iter().filter_map(|(path, _)| path.parent()).collect();
@@ -163,6 +155,32 @@ impl Staging {
         paths
             .par_iter()
             .try_for_each(|(path, file)| write_file(path, &file.bytes))
+    }
+
+    /// Writes one file into the staging directory (its directory made if need be), for a
+    /// build that writes each page as soon as it is rendered. Of two files with the same
+    /// path, the one written last stays.
+    pub fn write_one(&self, path: &str, bytes: &[u8]) -> ToolResult<()> {
+        let path = self.place(path)?;
+        if let Some(dir) = path.parent() {
+            let mut builder = dir_builder();
+            builder.recursive(true);
+            builder.create(dir).map_err(ToolError::write(dir))?;
+        }
+        write_file(&path, bytes)
+    }
+
+    /// Reads back a file written into the staging directory.
+    pub fn read(&self, path: &str) -> ToolResult<Vec<u8>> {
+        let path = self.place(path)?;
+        fs::read(&path).map_err(ToolError::read(&path))
+    }
+
+    /// Where the file at `path` (relative to the output) goes in the staging directory.
+    fn place(&self, path: &str) -> ToolResult<PathBuf> {
+        safe_join(&self.dir, path).ok_or_else(|| {
+            ToolError::Usage(format!("refusing to write outside the output: `{path}`"))
+        })
     }
 
     /// Marks the staging directory as an output and puts it in the place of the output.
@@ -462,6 +480,26 @@ mod tests {
             let page = out.join(format!("pages/{}/index.html", n % 10));
             assert_eq!(fs::read_to_string(page).unwrap(), n.to_string());
         }
+    }
+
+    #[test]
+    fn files_written_one_at_a_time_are_read_back_and_swapped_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let staging = Staging::new(&output).unwrap();
+        staging.write_one("topics/a/index.html", b"first").unwrap();
+        staging.write_one("topics/a/index.html", b"again").unwrap();
+        staging.write_one("index.html", b"home").unwrap();
+        assert_eq!(staging.read("topics/a/index.html").unwrap(), b"again");
+        assert!(staging.write_one("../outside.html", b"x").is_err());
+        assert!(staging.read("../outside.html").is_err());
+        assert!(!dir.path().join("outside.html").exists());
+        staging.finish().unwrap();
+        assert_eq!(
+            fs::read(output.join("topics/a/index.html")).unwrap(),
+            b"again"
+        );
+        assert_eq!(fs::read(output.join("index.html")).unwrap(), b"home");
     }
 
     #[test]

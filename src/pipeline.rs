@@ -7,12 +7,13 @@ mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Code, Diagnostics, Files};
 use crate::error::{ToolError, ToolResult};
-use crate::links::{self, LinkCheck, Origins};
+use crate::links::{self, LinkCheck, Origins, PageLinks};
+use crate::render::search::IndexedPage;
 use crate::render::{self, OutputFile, PageJob, Templates};
 use crate::verify::{self, VerifiedSite};
 use crate::{load, output};
@@ -32,11 +33,13 @@ pub struct Checked {
 pub struct Timings {
     pub load: Duration,
     pub verify: Duration,
+    /// `build` renders, reads the links of and writes each page at once, on every core:
+    /// that pass's wall time is split among `render`, `links` and `write` by the share of
+    /// the threads' time each took, so the phases add up to the build's time.
     pub render: Duration,
-    /// Checking the internal links of the rendered files.
+    /// Reading and checking the internal links of the rendered files.
     pub links: Duration,
-    /// Indexing the rendered pages for search (`build` only). It runs beside the link
-    /// check and the writing: the phases add up to more than the build's time.
+    /// Indexing the written pages for search (`build` only).
     pub search: Duration,
     pub write: Duration,
 }
@@ -162,92 +165,199 @@ struct Target<'a> {
 }
 
 /// Renders the site, checks its links and writes it with its search index, returning the
-/// paths written, or the problems that stopped it (then nothing is written).
+/// paths written, or the problems that stopped it (then the output stays as it was).
 ///
-/// Pagefind reads the pages of an index one at a time, on one core (a large site's index
-/// is made in two parts, on two): the index is made from the rendered pages beside the
-/// link check and the writing, and stopped if a link is broken. The index holds no pages
-/// of its own to check.
+/// The pages go straight into a staging directory: each is rendered, read for its links
+/// and written on one core, then dropped, so a large site is never whole in memory. Only
+/// once every link resolves does the search index read them back (Pagefind reads the
+/// pages of an index one at a time; a large site's index is made in two parts, on two
+/// cores), and only once that is written does the new output take the old one's place.
 fn publish(
     target: &Target<'_>,
     files: &mut Files,
     timings: &mut Timings,
 ) -> ToolResult<Result<Vec<String>, Diagnostics>> {
-    let started = Instant::now();
     let templates = match Templates::load(target.root, files)? {
         Ok(templates) => templates,
         Err(problem) => return Ok(Err([problem].into_iter().collect())),
     };
-    let rendered = render::render(target.site, &templates, target.root, files)?;
-    timings.render = started.elapsed();
-    if rendered.diagnostics.has_errors() {
-        return Ok(Err(rendered.diagnostics));
-    }
-    let pages = rendered.files;
-    let config = &target.site.config;
-    let stop = AtomicBool::new(false);
-    let (staged, search) = std::thread::scope(|scope| {
-        let search = config.search.then(|| {
-            scope.spawn(|| {
-                let started = Instant::now();
-                let index = render::search::index(&pages, &config.language, &stop);
-                (index, started.elapsed())
-            })
-        });
-        let staged = check_and_stage(target, &templates, &pages, files, timings);
-        if !matches!(staged, Ok(Ok(_))) {
-            stop.store(true, Ordering::Relaxed);
-        }
-        let search = search.map(|thread| {
-            thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        (staged, search)
-    });
-    let staging = match staged? {
-        Ok(staging) => staging,
+    let staging = output::Staging::new(target.output)?;
+    let written = match write_files(target, &templates, &staging, files, timings)? {
+        Ok(written) => written,
         Err(problems) => return Ok(Err(problems)),
     };
-    let index = match search {
-        Some((index, time)) => {
-            timings.search = time;
-            index?.unwrap_or_default()
-        }
-        None => Vec::new(),
-    };
     let started = Instant::now();
-    staging.write(&index)?;
-    staging.finish()?;
-    timings.write += started.elapsed();
-    Ok(Ok(pages
-        .into_iter()
-        .chain(index)
-        .map(|file| file.path)
-        .collect()))
-}
-
-/// Checks the links of the rendered `pages` and writes them into a staging directory
-/// beside the output, or returns the broken links.
-fn check_and_stage(
-    target: &Target<'_>,
-    templates: &Templates,
-    pages: &[OutputFile],
-    files: &mut Files,
-    timings: &mut Timings,
-) -> ToolResult<Result<output::Staging, Diagnostics>> {
-    let started = Instant::now();
-    let check = LinkCheck::run(pages, base_url(target.site));
-    let problems = link_diagnostics(&check, target.site, templates, pages, files);
-    timings.links = started.elapsed();
+    let check = LinkCheck::of_pages(
+        written.links,
+        written.paths.iter().cloned(),
+        base_url(target.site),
+    );
+    let paths: Vec<&str> = written.paths.iter().map(String::as_str).collect();
+    let problems = link_diagnostics(&check, target.site, &templates, &paths, files);
+    timings.links += started.elapsed();
     if problems.has_errors() {
         return Ok(Err(problems));
     }
     let started = Instant::now();
-    let staging = output::Staging::new(target.output)?;
-    staging.write(pages)?;
-    timings.write = started.elapsed();
-    Ok(Ok(staging))
+    let index = search_index(target.site, &written.indexed, &written.paths, &staging)?;
+    timings.search = started.elapsed();
+    let started = Instant::now();
+    staging.write(&index)?;
+    staging.finish()?;
+    timings.write += started.elapsed();
+    let mut paths: Vec<String> = written.paths.into_iter().collect();
+    paths.extend(index.into_iter().map(|file| file.path));
+    Ok(Ok(paths))
+}
+
+/// What `build` wrote into the staging directory before the links are checked.
+struct Written {
+    /// Every file of the output but the search index.
+    paths: BTreeSet<String>,
+    /// The anchors and links of its HTML pages.
+    links: Vec<PageLinks>,
+    /// Its pages to index, in their order.
+    indexed: Vec<IndexedPage>,
+}
+
+/// Writes the pages (see [`write_pages`]), then the data files and the site's static
+/// files, or returns the template problems.
+fn write_files(
+    target: &Target<'_>,
+    templates: &Templates,
+    staging: &output::Staging,
+    files: &mut Files,
+    timings: &mut Timings,
+) -> ToolResult<Result<Written, Diagnostics>> {
+    let started = Instant::now();
+    let statics = render::templates::static_files(target.root)?;
+    let (pages, data) = rayon::join(
+        || write_pages(target, templates, &statics, staging, files),
+        || render::data_files(target.site),
+    );
+    let (pages, pass) = match pages? {
+        Ok(written) => written,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let pages_time = started.elapsed();
+    let started = Instant::now();
+    // The site's own static files last: of a page and a static file at one path, the
+    // static file is the one kept.
+    let rest: Vec<OutputFile> = data.into_iter().chain(statics).collect();
+    staging.write(&rest)?;
+    pass.add_to(timings, pages_time);
+    timings.write += started.elapsed();
+    let mut written = Written {
+        paths: (render::page_jobs(target.site).into_iter())
+            .map(|job| job.path)
+            .chain(rest.iter().map(|file| file.path.clone()))
+            .collect(),
+        links: Vec::with_capacity(pages.len()),
+        indexed: Vec::new(),
+    };
+    for page in pages {
+        written.links.extend(page.links);
+        written.indexed.extend(page.indexed);
+    }
+    for file in rest.iter().filter(|file| links::is_html(&file.path)) {
+        written.links.push(PageLinks::read(&file.path, &file.bytes));
+        written
+            .indexed
+            .extend(IndexedPage::of(&file.path, &file.bytes));
+    }
+    Ok(Ok(written))
+}
+
+/// The search index of the `indexed` pages, read back from `staging` (none when the
+/// site turns search off); `taken` are the paths the site's files take already.
+fn search_index(
+    site: &VerifiedSite,
+    indexed: &[IndexedPage],
+    taken: &BTreeSet<String>,
+    staging: &output::Staging,
+) -> ToolResult<Vec<OutputFile>> {
+    if !site.config.search {
+        return Ok(Vec::new());
+    }
+    let read = |path: &str| staging.read(path);
+    let not_stopped = AtomicBool::new(false);
+    let index =
+        render::search::index_written(indexed, taken, &read, &site.config.language, &not_stopped)?;
+    Ok(index.unwrap_or_default())
+}
+
+/// What `build` keeps of a page once written: the anchors and links it read in it, and
+/// whether (and how) it goes to the search index.
+struct WrittenPage {
+    links: Option<PageLinks>,
+    indexed: Option<IndexedPage>,
+}
+
+/// The time the threads of the page pass spent on each of its parts.
+#[derive(Default)]
+struct PagePass {
+    links: AtomicU64,
+    write: AtomicU64,
+}
+
+impl PagePass {
+    fn add(counter: &AtomicU64, since: Instant) {
+        let nanos = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        counter.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// Splits the pass's wall time `wall` among the phases: the cores render, read links
+    /// and write at once, so each phase gets its share of the threads' time.
+    fn add_to(&self, timings: &mut Timings, wall: Duration) {
+        let threads = rayon::current_num_threads().max(1) as u32;
+        let share =
+            |counter: &AtomicU64| Duration::from_nanos(counter.load(Ordering::Relaxed)) / threads;
+        let links = share(&self.links).min(wall);
+        let write = share(&self.write).min(wall - links);
+        timings.links += links;
+        timings.write += write;
+        timings.render += wall - links - write;
+    }
+}
+
+/// Renders every page into `staging`, reading each for its links (and whether it goes to
+/// the search index) before it is dropped; or returns the template problems. A page at
+/// the path of one of `statics` is rendered (its template's problems count) but not
+/// written: the site's own file takes its place.
+fn write_pages(
+    target: &Target<'_>,
+    templates: &Templates,
+    statics: &[OutputFile],
+    staging: &output::Staging,
+    files: &mut Files,
+) -> ToolResult<Result<(Vec<WrittenPage>, PagePass), Diagnostics>> {
+    let shadowed: BTreeSet<&str> = statics.iter().map(|file| file.path.as_str()).collect();
+    let search = target.site.config.search;
+    let pass = PagePass::default();
+    let jobs = render::page_jobs(target.site);
+    let (pages, problems) = render::render_each(target.site, templates, &jobs, files, |page| {
+        if shadowed.contains(page.path.as_str()) {
+            return Ok(WrittenPage {
+                links: None,
+                indexed: None,
+            });
+        }
+        let started = Instant::now();
+        let html = links::is_html(&page.path);
+        let links = html.then(|| PageLinks::read(&page.path, &page.bytes));
+        let indexed = (html && search)
+            .then(|| IndexedPage::of(&page.path, &page.bytes))
+            .flatten();
+        PagePass::add(&pass.links, started);
+        let started = Instant::now();
+        staging.write_one(&page.path, &page.bytes)?;
+        PagePass::add(&pass.write, started);
+        Ok(WrittenPage { links, indexed })
+    })?;
+    if problems.has_errors() {
+        return Ok(Err(problems));
+    }
+    Ok(Ok((pages, pass)))
 }
 
 /// The templates' problems: whether they compile, and when `render` is set (the content
@@ -296,7 +406,13 @@ pub fn check_templates(
         problems.extend(rendered.diagnostics);
         rendered.files
     });
-    problems.extend(link_diagnostics(&check, site, &templates, &checked, files));
+    problems.extend(link_diagnostics(
+        &check,
+        site,
+        &templates,
+        &paths_of(&checked),
+        files,
+    ));
     Ok(problems)
 }
 
@@ -346,7 +462,7 @@ fn render_all(
     // On the files as they will be written, whatever the render produced: a link is good
     // when it names one of them.
     let check = LinkCheck::run(&rendered.files, base_url(site));
-    let problems = link_diagnostics(&check, site, templates, &rendered.files, files);
+    let problems = link_diagnostics(&check, site, templates, &paths_of(&rendered.files), files);
     if problems.has_errors() {
         return Ok(Err(problems));
     }
@@ -359,7 +475,7 @@ fn link_diagnostics(
     check: &LinkCheck,
     site: &VerifiedSite,
     templates: &Templates,
-    output: &[OutputFile],
+    output: &[&str],
     files: &mut Files,
 ) -> Diagnostics {
     if check.broken.is_empty() && check.unchecked.is_empty() {
@@ -373,22 +489,28 @@ fn link_diagnostics(
     check.diagnostics(&origins, files)
 }
 
-/// The template that rendered each HTML page of `output`: the page kind's, or for a page
-/// outside the kinds (a `404.html`), the template of the same name if there is one.
+/// The template that rendered each HTML page among the paths of `output`: the page
+/// kind's, or for a page outside the kinds (a `404.html`), the template of the same name
+/// if there is one.
 fn page_templates(
     site: &VerifiedSite,
     templates: &Templates,
-    output: &[OutputFile],
+    output: &[&str],
 ) -> BTreeMap<String, String> {
     let mut by_page: BTreeMap<String, String> = render::page_jobs(site)
         .into_iter()
         .map(|job| (job.path, job.template.to_string()))
         .collect();
-    for file in output.iter().filter(|file| links::is_html(&file.path)) {
-        let named = templates.sources().any(|(name, _, _)| name == file.path);
-        if named && !by_page.contains_key(&file.path) {
-            by_page.insert(file.path.clone(), file.path.clone());
+    for &path in output.iter().filter(|path| links::is_html(path)) {
+        let named = templates.sources().any(|(name, _, _)| name == path);
+        if named && !by_page.contains_key(path) {
+            by_page.insert(path.to_string(), path.to_string());
         }
     }
     by_page
+}
+
+/// The paths of `output`.
+fn paths_of(output: &[OutputFile]) -> Vec<&str> {
+    output.iter().map(|file| file.path.as_str()).collect()
 }

@@ -64,23 +64,45 @@ pub fn render_pages(
     jobs: &[PageJob],
     files: &mut Files,
 ) -> Rendered {
+    let kept = render_each(site, templates, jobs, files, |mut page| {
+        // Held in memory with every other page: without the spare room that growing the
+        // buffer left, up to half of it.
+        page.bytes.shrink_to_fit();
+        Ok(page)
+    });
+    let (files, diagnostics) = kept.expect("keeping a page cannot fail");
+    Rendered { files, diagnostics }
+}
+
+/// Renders the pages of `jobs` on every core and hands each to `each` as soon as it is
+/// rendered, on the core that rendered it (`build` writes it there and then, and keeps
+/// only what `each` returns). What `each` returns comes in the order of `jobs`, and the
+/// template problems in that order too; an error of `each` (the first, in that order) is
+/// the result.
+pub fn render_each<T: Send>(
+    site: &VerifiedSite,
+    templates: &Templates,
+    jobs: &[PageJob],
+    files: &mut Files,
+    each: impl Fn(OutputFile) -> ToolResult<T> + Sync,
+) -> ToolResult<(Vec<T>, Diagnostics)> {
     let builder = ContextBuilder::new(site);
-    let pages: Vec<tera::TeraResult<OutputFile>> = jobs
+    let pages: Vec<ToolResult<tera::TeraResult<T>>> = jobs
         .par_iter()
-        .map(|job| render_page(&builder, templates, job))
+        .map(|job| match render_page(&builder, templates, job) {
+            Ok(page) => each(page).map(Ok),
+            Err(error) => Ok(Err(error)),
+        })
         .collect();
     let mut diagnostics = Diagnostics::default();
     let mut out = Vec::with_capacity(pages.len());
     for page in pages {
-        match page {
-            Ok(file) => out.push(file),
+        match page? {
+            Ok(kept) => out.push(kept),
             Err(error) => diagnostics.push(templates.diagnose(&error, files)),
         }
     }
-    Rendered {
-        files: out,
-        diagnostics,
-    }
+    Ok((out, diagnostics))
 }
 
 /// One page: its context, through its template.
@@ -91,9 +113,6 @@ fn render_page(
 ) -> tera::TeraResult<OutputFile> {
     let mut bytes = Vec::new();
     templates.render_into(job.template, &page_context(builder, job), &mut bytes)?;
-    // Held in memory until the whole site is written: without the spare room that
-    // growing the buffer left, up to half of it.
-    bytes.shrink_to_fit();
     Ok(OutputFile {
         path: job.path.clone(),
         bytes,
@@ -273,6 +292,49 @@ mod tests {
                 .eq(jobs.iter().map(|j| &j.path))
         );
         assert!(parallel.files == one_by_one, "the same bytes, page by page");
+    }
+
+    #[test]
+    fn each_page_is_handed_over_as_rendered_and_kept_in_job_order() {
+        let site = bundled();
+        let templates = builtin_templates();
+        let jobs = page_jobs(&site);
+        let whole = rendered_on(4, &site, &templates, &jobs).files;
+        let handed = std::sync::Mutex::new(Vec::new());
+        let (kept, problems) =
+            render_each(&site, &templates, &jobs, &mut Files::default(), |page| {
+                handed.lock().unwrap().push(page.path.clone());
+                Ok(page.bytes.len())
+            })
+            .unwrap();
+        assert!(problems.is_empty());
+        let mut handed = handed.into_inner().unwrap();
+        handed.sort();
+        let mut paths: Vec<String> = jobs.iter().map(|job| job.path.clone()).collect();
+        paths.sort();
+        assert_eq!(handed, paths, "every page once");
+        assert!(
+            kept.into_iter()
+                .eq(whole.iter().map(|page| page.bytes.len()))
+        );
+
+        let failing = render_each(
+            &site,
+            &templates,
+            &jobs,
+            &mut Files::default(),
+            |page| match page.path.starts_with("sources/") {
+                true => Err(crate::error::ToolError::Usage(page.path)),
+                false => Ok(()),
+            },
+        );
+        let first_source = jobs.iter().find(|job| job.path.starts_with("sources/"));
+        match failing {
+            Err(crate::error::ToolError::Usage(path)) => {
+                assert_eq!(Some(&path), first_source.map(|job| &job.path));
+            }
+            other => panic!("the first error in job order, not {:?}", other.map(|_| ())),
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! of both together. The pages are dealt out in their order, so the parts are the same on
 //! every machine whatever its number of cores.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -55,14 +55,8 @@ pub fn index(
     language: &str,
     stop: &AtomicBool,
 ) -> ToolResult<Option<Vec<OutputFile>>> {
-    let pages = indexed_pages(output);
-    let bytes: usize = pages.iter().map(|page| page.html.bytes.len()).sum();
-    let parts = if bytes >= SPLIT_FROM_BYTES {
-        LARGE_SITE_PARTS
-    } else {
-        1
-    };
-    index_pages(output, &pages, parts, language, stop)
+    let (pages, taken) = in_memory(output);
+    index_written(&pages, &taken, &read_from(output), language, stop)
 }
 
 /// As [`index`], in `parts` parts whatever the site's size (at most one per page that
@@ -73,29 +67,77 @@ pub fn index_in_parts(
     language: &str,
     stop: &AtomicBool,
 ) -> ToolResult<Option<Vec<OutputFile>>> {
-    index_pages(output, &indexed_pages(output), parts, language, stop)
+    let (pages, taken) = in_memory(output);
+    index_pages(&pages, &taken, &read_from(output), parts, language, stop)
 }
 
-/// A page to index, and whether its template marks the indexed text.
-struct Page<'a> {
-    html: &'a OutputFile,
-    marked: bool,
+/// As [`index`], for an output already written, whose files are at the paths `taken`:
+/// `pages` are its pages to index, in their order, and `read` reads one back by path.
+pub fn index_written(
+    pages: &[IndexedPage],
+    taken: &BTreeSet<String>,
+    read: &ReadPage<'_>,
+    language: &str,
+    stop: &AtomicBool,
+) -> ToolResult<Option<Vec<OutputFile>>> {
+    let bytes: usize = pages.iter().map(|page| page.bytes).sum();
+    let parts = if bytes >= SPLIT_FROM_BYTES {
+        LARGE_SITE_PARTS
+    } else {
+        1
+    };
+    index_pages(pages, taken, read, parts, language, stop)
 }
 
-fn indexed_pages(output: &[OutputFile]) -> Vec<Page<'_>> {
-    output
-        .iter()
-        .filter(|file| is_indexed(&file.path))
-        .map(|html| Page {
-            html,
-            marked: memchr::memmem::find(&html.bytes, BODY_MARK).is_some(),
+/// Reads a page of the output back by its path, for the index.
+pub type ReadPage<'r> = dyn Fn(&str) -> ToolResult<Vec<u8>> + Sync + 'r;
+
+/// A page to index: where it is in the output, its size, and whether its template marks
+/// the indexed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedPage {
+    pub path: String,
+    pub bytes: usize,
+    pub marked: bool,
+}
+
+impl IndexedPage {
+    /// The page at `path`, whose HTML is `html`, if it goes to the index.
+    pub fn of(path: &str, html: &[u8]) -> Option<IndexedPage> {
+        is_indexed(path).then(|| IndexedPage {
+            path: path.to_string(),
+            bytes: html.len(),
+            marked: memchr::memmem::find(html, BODY_MARK).is_some(),
         })
-        .collect()
+    }
+}
+
+/// The pages to index among `output`, and the paths it takes.
+fn in_memory(output: &[OutputFile]) -> (Vec<IndexedPage>, BTreeSet<String>) {
+    let pages = output
+        .iter()
+        .filter_map(|file| IndexedPage::of(&file.path, &file.bytes))
+        .collect();
+    let taken = output.iter().map(|file| file.path.clone()).collect();
+    (pages, taken)
+}
+
+/// Reads the pages of `output` from memory (of two files with one path, the last, as
+/// written).
+fn read_from(output: &[OutputFile]) -> impl Fn(&str) -> ToolResult<Vec<u8>> + Sync + '_ {
+    let by_path: HashMap<&str, &[u8]> = (output.iter())
+        .map(|file| (file.path.as_str(), file.bytes.as_slice()))
+        .collect();
+    move |path| {
+        (by_path.get(path).map(|bytes| bytes.to_vec()))
+            .ok_or_else(|| failed(format!("no page `{path}` to index")))
+    }
 }
 
 fn index_pages(
-    output: &[OutputFile],
-    pages: &[Page<'_>],
+    pages: &[IndexedPage],
+    taken: &BTreeSet<String>,
+    read: &ReadPage<'_>,
     parts: usize,
     language: &str,
     stop: &AtomicBool,
@@ -108,9 +150,11 @@ fn index_pages(
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(number, part)| scope.spawn(move || index_part(number, part, language, stop)))
+            .map(|(number, part)| {
+                scope.spawn(move || index_part(number, part, read, language, stop))
+            })
             .collect();
-        let first = index_part(0, &dealt[0], language, stop);
+        let first = index_part(0, &dealt[0], read, language, stop);
         std::iter::once(first)
             .chain(others.into_iter().map(|thread| {
                 thread
@@ -126,8 +170,7 @@ fn index_pages(
         };
         files.extend(part);
     }
-    let taken: BTreeSet<&str> = output.iter().map(|file| file.path.as_str()).collect();
-    files.retain(|file| !taken.contains(file.path.as_str()));
+    files.retain(|file| !taken.contains(&file.path));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Some(files))
 }
@@ -136,7 +179,7 @@ fn index_pages(
 /// themselves, and the others among themselves. Pagefind decides per index whether only
 /// marked pages count, so every part must hold marked pages if any part does: with a
 /// single marked page, there is a single part.
-fn deal<'p, 'a>(pages: &'p [Page<'a>], parts: usize) -> Vec<Vec<&'p Page<'a>>> {
+fn deal(pages: &[IndexedPage], parts: usize) -> Vec<Vec<&IndexedPage>> {
     let marked = pages.iter().filter(|page| page.marked).count();
     let parts = if marked == 1 {
         1
@@ -179,7 +222,8 @@ fn part_dir(number: usize) -> String {
 /// `pagefind/part-N/`, its index only (the first part's scripts search it).
 fn index_part(
     number: usize,
-    pages: &[&Page<'_>],
+    pages: &[&IndexedPage],
+    read: &ReadPage<'_>,
     language: &str,
     stop: &AtomicBool,
 ) -> ToolResult<Option<Vec<OutputFile>>> {
@@ -188,7 +232,7 @@ fn index_part(
         .build()
         .map_err(|e| failed(format!("cannot start its runtime: {e}")))?;
     let Some(files) = runtime
-        .block_on(build(pages, language, stop))
+        .block_on(build(pages, read, language, stop))
         .map_err(failed)?
     else {
         return Ok(None);
@@ -220,7 +264,8 @@ fn failed(message: String) -> ToolError {
 }
 
 async fn build(
-    pages: &[&Page<'_>],
+    pages: &[&IndexedPage],
+    read: &ReadPage<'_>,
     language: &str,
     stop: &AtomicBool,
 ) -> Result<Option<Vec<pagefind::api::SyntheticFile>>, String> {
@@ -236,8 +281,10 @@ async fn build(
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let path = &page.html.path;
-        let html = String::from_utf8_lossy(&page.html.bytes).into_owned();
+        let path = &page.path;
+        let bytes = read(path).map_err(|e| e.to_string())?;
+        let html = String::from_utf8(bytes)
+            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
         index
             .add_html_file(Some(path.clone()), None, html)
             .await

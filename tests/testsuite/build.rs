@@ -135,6 +135,38 @@ fn static_files_are_copied_and_may_replace_the_stylesheet() {
     assert_eq!(site.read("public/img/logo.svg"), "<svg/>");
 }
 
+#[test]
+fn a_static_page_takes_the_place_of_the_page_at_its_path_and_its_links_are_checked() {
+    let ours = "<!doctype html><title>Ours</title><p id=\"eight\"><a href=\"../../index.html\">Home</a></p>\n";
+    let site = Site::new().file("static/topics/main/index.html", ours);
+    site.run(&["build"]).assert_code(0);
+    assert_eq!(site.read("public/topics/main/index.html"), ours);
+
+    // The source page links to the claim's anchor, which the site's page must keep.
+    let site = site.file(
+        "static/topics/main/index.html",
+        "<!doctype html><title>Ours</title><a href=\"../../gone.html\">Gone</a>\n",
+    );
+    let run = site.run(&["build"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("`../../gone.html` in `topics/main/index.html`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("has no element with id `eight`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        site.read("public/topics/main/index.html"),
+        ours,
+        "the last good output stays"
+    );
+}
+
 /// The rendered pages of a small site, reviewed on purpose when the theme changes.
 #[test]
 fn html_of_topic_and_source_pages() {
