@@ -187,13 +187,13 @@ fn publish(
         Err(problems) => return Ok(Err(problems)),
     };
     let started = Instant::now();
-    let check = LinkCheck::of_pages(
+    let problems = written_links_problems(
+        target.site,
+        &templates,
         written.links,
-        written.paths.iter().cloned(),
-        base_url(target.site),
+        &written.paths,
+        files,
     );
-    let paths: Vec<&str> = written.paths.iter().map(String::as_str).collect();
-    let problems = link_diagnostics(&check, target.site, &templates, &paths, files);
     timings.links += started.elapsed();
     if problems.has_errors() {
         return Ok(Err(problems));
@@ -266,6 +266,21 @@ fn write_files(
             .extend(IndexedPage::of(&file.path, &file.bytes));
     }
     Ok(Ok(written))
+}
+
+/// The broken links among the `links` of the written pages, in an output of `paths`. What
+/// the check holds (every anchor of the site) is gone when it returns, before the index
+/// is made.
+fn written_links_problems(
+    site: &VerifiedSite,
+    templates: &Templates,
+    links: Vec<PageLinks>,
+    paths: &BTreeSet<String>,
+    files: &mut Files,
+) -> Diagnostics {
+    let check = LinkCheck::of_pages(links, paths.iter().cloned(), base_url(site));
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    link_diagnostics(&check, site, templates, &paths, files)
 }
 
 /// The search index of the `indexed` pages, read back from `staging` (none when the
