@@ -7,7 +7,7 @@ mod scope;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Code, Diagnostics, Files};
@@ -295,10 +295,7 @@ fn search_index(
         return Ok(Vec::new());
     }
     let read = |path: &str| staging.read(path);
-    let not_stopped = AtomicBool::new(false);
-    let index =
-        render::search::index_written(indexed, taken, &read, &site.config.language, &not_stopped)?;
-    Ok(index.unwrap_or_default())
+    render::search::index_written(indexed, taken, &read, &site.config.language)
 }
 
 /// What `build` keeps of a page once written: the anchors and links it read in it, and

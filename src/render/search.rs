@@ -17,7 +17,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -46,17 +45,12 @@ const BODY_MARK: &[u8] = b"data-pagefind-body";
 /// Indexes the HTML pages among `output` in the site's `language`, in one part or two by
 /// the site's size, and returns the files of the search bundle, by path in the output,
 /// sorted. A path `output` already has (a static file of the site's own) is left out: the
-/// site's file wins, as it does over pages. Once `stop` is set (the build failed
-/// meanwhile), it stops after the page at hand and returns `None`.
+/// site's file wins, as it does over pages.
 ///
 /// Runs its own small tokio runtimes, so it must not be called from async code.
-pub fn index(
-    output: &[OutputFile],
-    language: &str,
-    stop: &AtomicBool,
-) -> ToolResult<Option<Vec<OutputFile>>> {
+pub fn index(output: &[OutputFile], language: &str) -> ToolResult<Vec<OutputFile>> {
     let (pages, taken) = in_memory(output);
-    index_written(&pages, &taken, &read_from(output), language, stop)
+    index_written(&pages, &taken, &read_from(output), language)
 }
 
 /// As [`index`], in `parts` parts whatever the site's size (at most one per page that
@@ -65,10 +59,9 @@ pub fn index_in_parts(
     output: &[OutputFile],
     parts: usize,
     language: &str,
-    stop: &AtomicBool,
-) -> ToolResult<Option<Vec<OutputFile>>> {
+) -> ToolResult<Vec<OutputFile>> {
     let (pages, taken) = in_memory(output);
-    index_pages(&pages, &taken, &read_from(output), parts, language, stop)
+    index_pages(&pages, &taken, &read_from(output), parts, language)
 }
 
 /// As [`index`], for an output already written, whose files are at the paths `taken`:
@@ -78,15 +71,14 @@ pub fn index_written(
     taken: &BTreeSet<String>,
     read: &ReadPage<'_>,
     language: &str,
-    stop: &AtomicBool,
-) -> ToolResult<Option<Vec<OutputFile>>> {
+) -> ToolResult<Vec<OutputFile>> {
     let bytes: usize = pages.iter().map(|page| page.bytes).sum();
     let parts = if bytes >= SPLIT_FROM_BYTES {
         LARGE_SITE_PARTS
     } else {
         1
     };
-    index_pages(pages, taken, read, parts, language, stop)
+    index_pages(pages, taken, read, parts, language)
 }
 
 /// Reads a page of the output back by its path, for the index.
@@ -140,21 +132,18 @@ fn index_pages(
     read: &ReadPage<'_>,
     parts: usize,
     language: &str,
-    stop: &AtomicBool,
-) -> ToolResult<Option<Vec<OutputFile>>> {
+) -> ToolResult<Vec<OutputFile>> {
     // Pagefind reads the working directory when it starts, and panics without one.
     std::env::current_dir().map_err(|e| failed(format!("no working directory: {e}")))?;
     let dealt = deal(pages, parts);
-    let built: Vec<ToolResult<Option<Vec<OutputFile>>>> = std::thread::scope(|scope| {
+    let built: Vec<ToolResult<Vec<OutputFile>>> = std::thread::scope(|scope| {
         let others: Vec<_> = dealt
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(number, part)| {
-                scope.spawn(move || index_part(number, part, read, language, stop))
-            })
+            .map(|(number, part)| scope.spawn(move || index_part(number, part, read, language)))
             .collect();
-        let first = index_part(0, &dealt[0], read, language, stop);
+        let first = index_part(0, &dealt[0], read, language);
         std::iter::once(first)
             .chain(others.into_iter().map(|thread| {
                 thread
@@ -165,14 +154,11 @@ fn index_pages(
     });
     let mut files = vec![parts_list(dealt.len())];
     for part in built {
-        let Some(part) = part? else {
-            return Ok(None);
-        };
-        files.extend(part);
+        files.extend(part?);
     }
     files.retain(|file| !taken.contains(&file.path));
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Some(files))
+    Ok(files)
 }
 
 /// The pages of each part, dealt out in turn: those that mark their indexed text among
@@ -225,18 +211,14 @@ fn index_part(
     pages: &[&IndexedPage],
     read: &ReadPage<'_>,
     language: &str,
-    stop: &AtomicBool,
-) -> ToolResult<Option<Vec<OutputFile>>> {
+) -> ToolResult<Vec<OutputFile>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| failed(format!("cannot start its runtime: {e}")))?;
-    let Some(files) = runtime
-        .block_on(build(pages, read, language, stop))
-        .map_err(failed)?
-    else {
-        return Ok(None);
-    };
+    let files = runtime
+        .block_on(build(pages, read, language))
+        .map_err(failed)?;
     let dir = match number {
         0 => DIR.to_string(),
         _ => format!("{DIR}/{}", part_dir(number + 1)),
@@ -255,8 +237,7 @@ fn index_part(
                 bytes: file.contents,
             })
         })
-        .collect::<ToolResult<_>>()
-        .map(Some)
+        .collect()
 }
 
 fn failed(message: String) -> ToolError {
@@ -267,8 +248,7 @@ async fn build(
     pages: &[&IndexedPage],
     read: &ReadPage<'_>,
     language: &str,
-    stop: &AtomicBool,
-) -> Result<Option<Vec<pagefind::api::SyntheticFile>>, String> {
+) -> Result<Vec<pagefind::api::SyntheticFile>, String> {
     let config = PagefindServiceConfig::builder()
         // The site's links name `index.html`, so that it works without a web server's
         // directory indexes; the results' links do the same.
@@ -278,9 +258,6 @@ async fn build(
         .build();
     let mut index = PagefindIndex::new(Some(config)).map_err(|e| format!("{e:#}"))?;
     for page in pages {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
         let path = &page.path;
         let bytes = read(path).map_err(|e| e.to_string())?;
         let html = String::from_utf8(bytes)
@@ -290,8 +267,7 @@ async fn build(
             .await
             .map_err(|e| format!("indexing `{path}`: {e:#}"))?;
     }
-    let files = index.get_files().await.map_err(|e| format!("{e:#}"))?;
-    Ok(Some(files))
+    index.get_files().await.map_err(|e| format!("{e:#}"))
 }
 
 /// Whether the page at `path` goes to the index: every HTML page but the one a server
@@ -353,9 +329,7 @@ mod tests {
     }
 
     fn index_all(pages: &[OutputFile]) -> Vec<OutputFile> {
-        index(pages, "en", &AtomicBool::new(false))
-            .unwrap()
-            .expect("not stopped")
+        index(pages, "en").unwrap()
     }
 
     fn paths(files: &[OutputFile]) -> Vec<&str> {
@@ -414,9 +388,7 @@ mod tests {
     }
 
     fn pages_in_parts(pages: &[OutputFile], parts: usize) -> Vec<OutputFile> {
-        index_in_parts(pages, parts, "en", &AtomicBool::new(false))
-            .unwrap()
-            .expect("not stopped")
+        index_in_parts(pages, parts, "en").unwrap()
     }
 
     /// The URLs of the pages in the index under `dir`, from its page fragments.
@@ -515,15 +487,6 @@ mod tests {
         let files = pages_in_parts(&pages, 2);
         assert!(!paths(&files).iter().any(|p| p.contains("part-")));
         assert_eq!(indexed_urls(&files, "pagefind"), ["/sources/s0/index.html"]);
-    }
-
-    #[test]
-    fn a_stopped_index_gives_no_files() {
-        let pages = [page(
-            "topics/a/index.html",
-            "<main data-pagefind-body><h1>A</h1><p>Words.</p></main>",
-        )];
-        assert_eq!(index(&pages, "en", &AtomicBool::new(true)).unwrap(), None);
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 use factsheet::render::OutputFile;
 use factsheet::render::search;
@@ -214,9 +213,7 @@ fn built_in_two_parts() -> Site {
         .position(|p| p.path.starts_with("topics/"))
         .unwrap();
     pages.insert(first_topic + 1, source);
-    let files = search::index_in_parts(&pages, 2, "en", &AtomicBool::new(false))
-        .unwrap()
-        .expect("not stopped");
+    let files = search::index_in_parts(&pages, 2, "en").unwrap();
     fs::remove_dir_all(public.join("pagefind")).unwrap();
     for file in files {
         let path = public.join(&file.path);
