@@ -171,9 +171,10 @@ impl LinkCheck {
     /// main cost, and pages are independent), keeping the anchors; returns the links by
     /// page. A page that cannot be read is noted as unchecked.
     fn read(&mut self, pages: &[&OutputFile]) -> Vec<(String, Vec<Link>)> {
+        let base = self.base.as_ref();
         let read: Vec<PageLinks> = pages
             .par_iter()
-            .map(|page| PageLinks::read(&page.path, &page.bytes))
+            .map(|page| PageLinks::read_in(&page.path, &page.bytes, base))
             .collect();
         self.keep(read)
     }
@@ -529,22 +530,29 @@ pub struct PageLinks {
 }
 
 impl PageLinks {
-    /// Reads the page at `path` (in the output) whose HTML is `html`.
-    pub fn read(path: &str, html: &[u8]) -> PageLinks {
+    /// Reads the page at `path` (in the output) whose HTML is `html`, in a site at
+    /// `base_url`.
+    pub fn read(path: &str, html: &[u8], base_url: Option<&str>) -> PageLinks {
+        PageLinks::read_in(path, html, base_url.map(Base::new).as_ref())
+    }
+
+    fn read_in(path: &str, html: &[u8], base: Option<&Base>) -> PageLinks {
         static EVERY: LazyLock<Selector> =
             LazyLock::new(|| "*".parse().expect("`*` is a selector"));
         PageLinks {
             path: path.to_string(),
-            scan: scan(html, &EVERY),
+            scan: scan(html, &EVERY, base),
         }
     }
 }
 
 /// Reads the anchors and links of one page (`every` is the selector `*`, compiled once).
-fn scan(html: &[u8], every: &Selector) -> Result<PageScan, String> {
+/// Links plainly to another site are left out as they are found: most links of a fact
+/// sheet lead to the original articles, and a large site's would take hundreds of MB.
+fn scan(html: &[u8], every: &Selector, base: Option<&Base>) -> Result<PageScan, String> {
     let mut found = PageScan::default();
     let handlers = ElementContentHandlers::default().element(|element: &mut Element<'_, '_>| {
-        record(html, &mut found, element);
+        record(html, base, &mut found, element);
         Ok(())
     });
     let settings = Settings::new()
@@ -607,7 +615,7 @@ fn url_attribute(
 /// Notes the anchors and the links of one element. Names and values are read from the
 /// page's own bytes, where the parser found them: most attributes are neither, and
 /// copying each into a string of its own would cost more than the parsing.
-fn record(html: &[u8], found: &mut PageScan, element: &mut Element<'_, '_>) {
+fn record(html: &[u8], base: Option<&Base>, found: &mut PageScan, element: &mut Element<'_, '_>) {
     let offset = element.source_location().bytes().start;
     let mut tag: Option<String> = None;
     for attribute in element.attributes() {
@@ -640,7 +648,7 @@ fn record(html: &[u8], found: &mut PageScan, element: &mut Element<'_, '_>) {
             UrlAttribute::MetaContent if !has_scheme(value.trim()) => continue,
             UrlAttribute::One | UrlAttribute::MetaContent => vec![value.as_ref()],
         };
-        for url in urls {
+        for url in urls.into_iter().filter(|url| !plainly_elsewhere(url, base)) {
             found.links.push(Link {
                 raw: url.to_string(),
                 attribute,
@@ -648,6 +656,20 @@ fn record(html: &[u8], found: &mut PageScan, element: &mut Element<'_, '_>) {
             });
         }
     }
+}
+
+/// Whether `raw`, an attribute's value as written, is plainly a link to another site: an
+/// `http(s)` address outside `base_url`, with nothing a browser would decode or drop
+/// (character references, tabs, line breaks). Anything less plain is kept, for the check
+/// to resolve as browsers do.
+fn plainly_elsewhere(raw: &str, base: Option<&Base>) -> bool {
+    let web = ["https://", "http://"].iter().any(|scheme| {
+        raw.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    });
+    web && memchr::memchr3(b'&', b'\t', b'\n', raw.as_bytes()).is_none()
+        && !raw.contains('\r')
+        && !base.is_some_and(|base| raw.starts_with(base.url.as_str()))
 }
 
 /// The URLs of a `srcset` (each candidate is a URL, then optional descriptors).
@@ -1057,13 +1079,37 @@ mod tests {
         let pages: Vec<PageLinks> = files
             .iter()
             .filter(|file| is_html(&file.path))
-            .map(|file| PageLinks::read(&file.path, &file.bytes))
+            .map(|file| PageLinks::read(&file.path, &file.bytes, Some("https://example.org/")))
             .collect();
         let paths = files.iter().map(|file| file.path.clone());
         let one_by_one = LinkCheck::of_pages(pages, paths, Some("https://example.org/"));
         assert_eq!(whole.broken.len(), 4, "{:?}", whole.broken);
         assert_eq!(one_by_one.broken, whole.broken);
         assert_eq!(one_by_one.anchors, whole.anchors);
+    }
+
+    #[test]
+    fn links_plainly_to_another_site_are_left_out_as_they_are_read() {
+        let html = r#"<a href="https://elsewhere.example/a.html">x</a><a href="HTTP://elsewhere.example/">x</a>
+            <link rel="canonical" href="https://example.org/site/topics/page/"><a href="../other/index.html#c">x</a>
+            <blockquote cite="https://news.example/story#:~:text=x"></blockquote><img srcset="a.png 1x, https://cdn.example/b.png 2x">
+            <a href="https://example.org/site/a?x=1&amp;y=2">x</a><a href="https://exa&#109;ple.org/site/b.html">x</a><a href=" https://example.org/site/c.html">x</a>"#;
+        let base = Some("https://example.org/site/");
+        let page = PageLinks::read("topics/page/index.html", html.as_bytes(), base);
+        let kept: Vec<String> = (page.scan.unwrap().links.iter())
+            .map(|link| link.raw.clone())
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "https://example.org/site/topics/page/",
+                "../other/index.html#c",
+                "a.png",
+                "https://example.org/site/a?x=1&amp;y=2",
+                "https://exa&#109;ple.org/site/b.html",
+                " https://example.org/site/c.html"
+            ]
+        );
     }
 
     #[test]

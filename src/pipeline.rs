@@ -260,7 +260,10 @@ fn write_files(
         written.indexed.extend(page.indexed);
     }
     for file in rest.iter().filter(|file| links::is_html(&file.path)) {
-        written.links.push(PageLinks::read(&file.path, &file.bytes));
+        let base = base_url(target.site);
+        written
+            .links
+            .push(PageLinks::read(&file.path, &file.bytes, base));
         written
             .indexed
             .extend(IndexedPage::of(&file.path, &file.bytes));
@@ -356,7 +359,7 @@ fn write_pages(
         }
         let started = Instant::now();
         let html = links::is_html(&page.path);
-        let links = html.then(|| PageLinks::read(&page.path, &page.bytes));
+        let links = html.then(|| PageLinks::read(&page.path, &page.bytes, base_url(target.site)));
         let indexed = (html && search)
             .then(|| IndexedPage::of(&page.path, &page.bytes))
             .flatten();
