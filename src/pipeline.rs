@@ -231,8 +231,9 @@ fn write_files(
 ) -> ToolResult<Result<Written, Diagnostics>> {
     let started = Instant::now();
     let statics = render::templates::static_files(target.root)?;
+    let jobs = render::page_jobs(target.site);
     let (pages, data) = rayon::join(
-        || write_pages(target, templates, &statics, staging, files),
+        || write_pages(target, templates, &jobs, &statics, staging, files),
         || render::data_files(target.site),
     );
     let (pages, pass) = match pages? {
@@ -248,25 +249,16 @@ fn write_files(
     pass.add_to(timings, pages_time);
     timings.write += started.elapsed();
     let mut written = Written {
-        paths: (render::page_jobs(target.site).into_iter())
-            .map(|job| job.path)
+        paths: (jobs.into_iter().map(|job| job.path))
             .chain(rest.iter().map(|file| file.path.clone()))
             .collect(),
         links: Vec::with_capacity(pages.len()),
         indexed: Vec::new(),
     };
-    for page in pages {
+    let statics_read = rest.iter().map(|file| WrittenPage::read(target.site, file));
+    for page in pages.into_iter().chain(statics_read) {
         written.links.extend(page.links);
         written.indexed.extend(page.indexed);
-    }
-    for file in rest.iter().filter(|file| links::is_html(&file.path)) {
-        let base = base_url(target.site);
-        written
-            .links
-            .push(PageLinks::read(&file.path, &file.bytes, base));
-        written
-            .indexed
-            .extend(IndexedPage::of(&file.path, &file.bytes));
     }
     Ok(Ok(written))
 }
@@ -301,11 +293,29 @@ fn search_index(
     render::search::index_written(indexed, taken, &read, &site.config.language)
 }
 
-/// What `build` keeps of a page once written: the anchors and links it read in it, and
+/// What `build` keeps of a file once written: the anchors and links of an HTML page, and
 /// whether (and how) it goes to the search index.
+#[derive(Default)]
 struct WrittenPage {
     links: Option<PageLinks>,
     indexed: Option<IndexedPage>,
+}
+
+impl WrittenPage {
+    /// Reads what `build` keeps of `file`, an output file of `site`.
+    fn read(site: &VerifiedSite, file: &OutputFile) -> WrittenPage {
+        if !links::is_html(&file.path) {
+            return WrittenPage::default();
+        }
+        WrittenPage {
+            links: Some(PageLinks::read(&file.path, &file.bytes, base_url(site))),
+            indexed: site
+                .config
+                .search
+                .then(|| IndexedPage::of(&file.path, &file.bytes))
+                .flatten(),
+        }
+    }
 }
 
 /// The time the threads of the page pass spent on each of its parts.
@@ -342,32 +352,24 @@ impl PagePass {
 fn write_pages(
     target: &Target<'_>,
     templates: &Templates,
+    jobs: &[PageJob],
     statics: &[OutputFile],
     staging: &output::Staging,
     files: &mut Files,
 ) -> ToolResult<Result<(Vec<WrittenPage>, PagePass), Diagnostics>> {
     let shadowed: BTreeSet<&str> = statics.iter().map(|file| file.path.as_str()).collect();
-    let search = target.site.config.search;
     let pass = PagePass::default();
-    let jobs = render::page_jobs(target.site);
-    let (pages, problems) = render::render_each(target.site, templates, &jobs, files, |page| {
+    let (pages, problems) = render::render_each(target.site, templates, jobs, files, |page| {
         if shadowed.contains(page.path.as_str()) {
-            return Ok(WrittenPage {
-                links: None,
-                indexed: None,
-            });
+            return Ok(WrittenPage::default());
         }
         let started = Instant::now();
-        let html = links::is_html(&page.path);
-        let links = html.then(|| PageLinks::read(&page.path, &page.bytes, base_url(target.site)));
-        let indexed = (html && search)
-            .then(|| IndexedPage::of(&page.path, &page.bytes))
-            .flatten();
+        let kept = WrittenPage::read(target.site, &page);
         PagePass::add(&pass.links, started);
         let started = Instant::now();
         staging.write_one(&page.path, &page.bytes)?;
         PagePass::add(&pass.write, started);
-        Ok(WrittenPage { links, indexed })
+        Ok(kept)
     })?;
     if problems.has_errors() {
         return Ok(Err(problems));
