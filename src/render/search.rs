@@ -216,9 +216,7 @@ fn index_part(
         .enable_all()
         .build()
         .map_err(|e| failed(format!("cannot start its runtime: {e}")))?;
-    let files = runtime
-        .block_on(build(pages, read, language))
-        .map_err(failed)?;
+    let files = runtime.block_on(build(pages, read, language))?;
     let dir = match number {
         0 => DIR.to_string(),
         _ => format!("{DIR}/{}", part_dir(number + 1)),
@@ -244,11 +242,13 @@ fn failed(message: String) -> ToolError {
     ToolError::Search(message)
 }
 
+/// The files of one index of `pages`. A page that cannot be read back is an I/O error of
+/// its own, naming its file; what Pagefind refuses is a search error.
 async fn build(
     pages: &[&IndexedPage],
     read: &ReadPage<'_>,
     language: &str,
-) -> Result<Vec<pagefind::api::SyntheticFile>, String> {
+) -> ToolResult<Vec<pagefind::api::SyntheticFile>> {
     let config = PagefindServiceConfig::builder()
         // The site's links name `index.html`, so that it works without a web server's
         // directory indexes; the results' links do the same.
@@ -256,18 +256,18 @@ async fn build(
         // One index for the whole site, searched from every page whatever its `lang`.
         .force_language(language.to_string())
         .build();
-    let mut index = PagefindIndex::new(Some(config)).map_err(|e| format!("{e:#}"))?;
+    let mut index = PagefindIndex::new(Some(config)).map_err(|e| failed(format!("{e:#}")))?;
     for page in pages {
         let path = &page.path;
-        let bytes = read(path).map_err(|e| e.to_string())?;
+        let bytes = read(path)?;
         let html = String::from_utf8(bytes)
             .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
         index
             .add_html_file(Some(path.clone()), None, html)
             .await
-            .map_err(|e| format!("indexing `{path}`: {e:#}"))?;
+            .map_err(|e| failed(format!("indexing `{path}`: {e:#}")))?;
     }
-    index.get_files().await.map_err(|e| format!("{e:#}"))
+    (index.get_files().await).map_err(|e| failed(format!("{e:#}")))
 }
 
 /// Whether the page at `path` goes to the index: every HTML page but the one a server
