@@ -8,7 +8,8 @@
 //!
 //! Per size it prints the median wall time of `check`, of `build` (with the search index,
 //! the default) and of `build` with `search: false`, the median of each phase that
-//! `build --timings` reports, and the largest peak RSS of the runs. The serve figure
+//! `build --timings` reports, and the largest peak RSS of the runs, and what the build
+//! wrote (files, MB of HTML pages, MB of search index). The serve figure
 //! (save to served for one edited topic) comes from `cargo bench --bench serve`, which
 //! this runs on the 1,000-source site when that size is measured.
 //!
@@ -86,6 +87,9 @@ fn main() {
             set_search(&corpus.root, search);
             let measured = measure(&corpus.root, args, options.runs);
             println!("  {label:<18} {}", measured.describe());
+            if label == "build" {
+                println!("  {:<18} {}", "output", Output::of(&corpus.root).describe());
+            }
             table.push((sources, label, measured));
         }
         set_search(&corpus.root, true);
@@ -212,6 +216,55 @@ impl Measured {
             "wall {:>9}  peak RSS {:>7.1} MB{phases}",
             ms_text(self.wall.as_secs_f64() * 1e3),
             self.peak_rss_kb as f64 / 1024.0
+        )
+    }
+}
+
+/// What a build wrote: the volume of its pages is what its time and memory follow (a
+/// page of this tool carries its claims' structured data and every citation's links, so
+/// it is several times the size of a plain static-site generator's page).
+#[derive(Default)]
+struct Output {
+    files: usize,
+    bytes: u64,
+    /// The HTML pages, the search index's files among them left out.
+    html: u64,
+    /// The search index, under `pagefind/`.
+    search: u64,
+}
+
+impl Output {
+    fn of(root: &Path) -> Output {
+        let public = root.join("public");
+        let mut output = Output::default();
+        for entry in walkdir::WalkDir::new(&public) {
+            let entry = entry.expect("read the output");
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let bytes = entry.metadata().expect("stat an output file").len();
+            output.files += 1;
+            output.bytes += bytes;
+            let path = entry
+                .path()
+                .strip_prefix(&public)
+                .expect("below the output");
+            if path.starts_with("pagefind") {
+                output.search += bytes;
+            } else if path.extension().is_some_and(|ext| ext == "html") {
+                output.html += bytes;
+            }
+        }
+        output
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} files, {:.1} MB: {:.1} MB of HTML pages, {:.1} MB of search index",
+            self.files,
+            self.bytes as f64 / 1e6,
+            self.html as f64 / 1e6,
+            self.search as f64 / 1e6
         )
     }
 }
