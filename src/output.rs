@@ -147,11 +147,7 @@ impl Staging {
             .collect::<ToolResult<Vec<_>>>()?;
         // Each directory once, before the files that go in it.
         let dirs: BTreeSet<&Path> = paths.iter().filter_map(|(path, _)| path.parent()).collect();
-        let mut builder = dir_builder();
-        builder.recursive(true);
-        for dir in dirs {
-            builder.create(dir).map_err(ToolError::write(dir))?;
-        }
+        dirs.into_iter().try_for_each(make_dir_all)?;
         paths
             .par_iter()
             .try_for_each(|(path, file)| write_file(path, &file.bytes))
@@ -163,9 +159,7 @@ impl Staging {
     pub fn write_one(&self, path: &str, bytes: &[u8]) -> ToolResult<()> {
         let path = self.place(path)?;
         if let Some(dir) = path.parent() {
-            let mut builder = dir_builder();
-            builder.recursive(true);
-            builder.create(dir).map_err(ToolError::write(dir))?;
+            make_dir_all(dir)?;
         }
         write_file(&path, bytes)
     }
@@ -204,6 +198,13 @@ fn dir_builder() -> fs::DirBuilder {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
     builder
+}
+
+/// Makes `dir` and the directories above it that are missing, with the output's mode.
+fn make_dir_all(dir: &Path) -> ToolResult<()> {
+    let mut builder = dir_builder();
+    builder.recursive(true);
+    builder.create(dir).map_err(ToolError::write(dir))
 }
 
 /// Writes a new file (the staging directory is new: nothing is there to replace).
