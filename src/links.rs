@@ -667,8 +667,8 @@ fn plainly_elsewhere(raw: &str, base: Option<&Base>) -> bool {
         raw.get(..scheme.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
     });
-    web && memchr::memchr3(b'&', b'\t', b'\n', raw.as_bytes()).is_none()
-        && !raw.contains('\r')
+    let decoded = |byte: &u8| matches!(byte, b'&' | b'\t' | b'\n' | b'\r');
+    web && !raw.as_bytes().iter().any(decoded)
         && !base.is_some_and(|base| raw.starts_with(base.url.as_str()))
 }
 
