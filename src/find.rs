@@ -55,7 +55,7 @@ pub fn find(site: &Site, phrase: &str) -> Found {
         .flat_map_iter(|(source, text)| {
             quote::find_all(text, &quote)
                 .into_iter()
-                .map(move |found| place(source, text, found.range))
+                .map(|found| place(source, text, found.range, Some(&quote)))
         })
         .collect();
     if !exact.is_empty() {
@@ -65,7 +65,7 @@ pub fn find(site: &Site, phrase: &str) -> Found {
         .par_iter()
         .filter_map(|(source, text)| {
             let range = closest_passage(text, &quote)?;
-            let place = place(source, text, range);
+            let place = place(source, text, range, None);
             let distance = strsim::levenshtein(
                 &place.passage.to_lowercase(),
                 &quote.normalized().to_lowercase(),
@@ -83,9 +83,15 @@ pub fn find(site: &Site, phrase: &str) -> Found {
     )
 }
 
-fn place(source: &Source, text: &NormalizedText, range: std::ops::Range<usize>) -> Place {
+/// The place of `range` in `source`; `found` is the phrase when it matched there.
+fn place(
+    source: &Source,
+    text: &NormalizedText,
+    range: std::ops::Range<usize>,
+    found: Option<&Quote>,
+) -> Place {
     let original = &source.text;
-    let quote = offered_quote(original, text, unique_range(text, range.clone()));
+    let quote = offered_quote(original, text, unique_range(text, range.clone()), found);
     let bytes = text.original_range(range);
     Place {
         quote,
@@ -101,15 +107,32 @@ fn place(source: &Source, text: &NormalizedText, range: std::ops::Range<usize>) 
 /// The quote to offer for the normalised `range`: the source's own words, unless they
 /// say more than the range. A character NFKC expands into several (`…` into `...`) maps
 /// back whole, so a phrase matching part of its expansion would get it all, which may not
-/// even be a quote (`…` alone is an ellipsis); the normalised text, which did match, is
-/// offered instead.
-fn offered_quote(original: &str, text: &NormalizedText, range: std::ops::Range<usize>) -> String {
+/// even be a quote (`…` alone is an ellipsis); the normalised text is offered instead.
+///
+/// The text of a range an elided phrase matched can itself read as different ellipses
+/// (fragments `..` and `]` match `....[ ... ]`, which is nothing but ellipses): when it
+/// does not verify, the phrase `found`, which did, is offered.
+fn offered_quote(
+    original: &str,
+    text: &NormalizedText,
+    range: std::ops::Range<usize>,
+    found: Option<&Quote>,
+) -> String {
     let verbatim = fold(&original[text.original_range(range.clone())]);
     let matched = &text.as_str()[range];
+    if let Some(phrase) = found.filter(|_| !verifies(text, matched)) {
+        return phrase.normalized().to_string();
+    }
     match Quote::parse(&verbatim) {
         Ok(quote) if quote.normalized() == matched => verbatim,
         _ => matched.to_string(),
     }
+}
+
+fn verifies(text: &NormalizedText, candidate: &str) -> bool {
+    Quote::parse(candidate)
+        .ok()
+        .is_some_and(|quote| quote::find_first(text, &quote).is_ok())
 }
 
 /// The narrowest widening of `range` (by whole words, after then before) whose text
@@ -293,6 +316,18 @@ mod tests {
             panic!("expected matches")
         };
         assert_eq!(places[0].quote, "Wait");
+    }
+
+    #[test]
+    fn a_passage_that_reads_as_other_ellipses_offers_the_phrase() {
+        // The fragments `..` and `]` match all of `....[ ... ]`, which as a quote is
+        // nothing but two ellipses.
+        let site = site(&[("a", "....[ \u{2026} ]")]);
+        let Found::Exact(places) = find(&site, ".. \u{2026} ]") else {
+            panic!("expected a match")
+        };
+        assert_eq!(places[0].passage, "....[ \u{2026} ]");
+        assert_eq!(places[0].quote, ".. ... ]");
     }
 
     #[test]
