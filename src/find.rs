@@ -120,7 +120,7 @@ fn offered_quote(
 ) -> String {
     let verbatim = fold(&original[text.original_range(range.clone())]);
     let matched = &text.as_str()[range];
-    if let Some(phrase) = found.filter(|_| !verifies(text, matched)) {
+    if let Some(phrase) = found.filter(|_| first_match(text, matched).is_none()) {
         return phrase.normalized().to_string();
     }
     match Quote::parse(&verbatim) {
@@ -129,10 +129,10 @@ fn offered_quote(
     }
 }
 
-fn verifies(text: &NormalizedText, candidate: &str) -> bool {
-    Quote::parse(candidate)
-        .ok()
-        .is_some_and(|quote| quote::find_first(text, &quote).is_ok())
+/// Where `candidate`, read as a quote, anchors in `text`; `None` when it does not verify.
+fn first_match(text: &NormalizedText, candidate: &str) -> Option<quote::QuoteMatch> {
+    let quote = Quote::parse(candidate).ok()?;
+    quote::find_first(text, &quote).ok()
 }
 
 /// The narrowest widening of `range` (by whole words, after then before) whose text
@@ -140,9 +140,7 @@ fn verifies(text: &NormalizedText, candidate: &str) -> bool {
 fn unique_range(text: &NormalizedText, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let normalized = text.as_str();
     let anchors_here = |candidate: &std::ops::Range<usize>| {
-        Quote::parse(&normalized[candidate.clone()])
-            .ok()
-            .and_then(|quote| quote::find_first(text, &quote).ok())
+        first_match(text, &normalized[candidate.clone()])
             .is_some_and(|found| found.range.start == candidate.start)
     };
     for words in 0..=12 {
