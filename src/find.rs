@@ -91,7 +91,7 @@ fn place(
     found: Option<&Quote>,
 ) -> Place {
     let original = &source.text;
-    let quote = offered_quote(original, text, unique_range(text, range.clone()), found);
+    let quote = offered_quote(original, text, range.clone(), found);
     let bytes = text.original_range(range);
     Place {
         quote,
@@ -104,10 +104,13 @@ fn place(
     }
 }
 
-/// The quote to offer for the normalised `range`: the source's own words, unless they
-/// say more than the range. A character NFKC expands into several (`…` into `...`) maps
-/// back whole, so a phrase matching part of its expansion would get it all, which may not
-/// even be a quote (`…` alone is an ellipsis); the normalised text is offered instead.
+/// The quote to offer for the place at the normalised `range`: the text of its narrowest
+/// widening that anchors there ([`anchored_range`]), or, when none does, of `range`.
+///
+/// That text is the source's own words, unless they say more than the range. A character
+/// NFKC expands into several (`…` into `...`) maps back whole, so a phrase matching part
+/// of its expansion would get it all, which may not even be a quote (`…` alone is an
+/// ellipsis); the normalised text is offered instead.
 ///
 /// The text of a range an elided phrase matched can itself read as different ellipses
 /// (fragments `..` and `]` match `....[ ... ]`, which is nothing but ellipses): when it
@@ -118,11 +121,16 @@ fn offered_quote(
     range: std::ops::Range<usize>,
     found: Option<&Quote>,
 ) -> String {
+    let range = match (anchored_range(text, range.clone()), found) {
+        // It anchors, so it verifies.
+        (Some(anchored), _) => anchored,
+        (None, Some(phrase)) if first_match(text, &text.as_str()[range.clone()]).is_none() => {
+            return phrase.normalized().to_string();
+        }
+        (None, _) => range,
+    };
     let verbatim = fold(&original[text.original_range(range.clone())]);
     let matched = &text.as_str()[range];
-    if let Some(phrase) = found.filter(|_| first_match(text, matched).is_none()) {
-        return phrase.normalized().to_string();
-    }
     match Quote::parse(&verbatim) {
         Ok(quote) if quote.normalized() == matched => verbatim,
         _ => matched.to_string(),
@@ -135,9 +143,12 @@ fn first_match(text: &NormalizedText, candidate: &str) -> Option<quote::QuoteMat
     quote::find_first(text, &quote).ok()
 }
 
-/// The narrowest widening of `range` (by whole words, after then before) whose text
-/// anchors at `range.start`; `range` itself when it already does or nothing does.
-fn unique_range(text: &NormalizedText, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+/// The narrowest widening of `range` (by whole words, after then before; none at all
+/// when `range` itself does) whose text anchors at its own start; `None` when none does.
+fn anchored_range(
+    text: &NormalizedText,
+    range: std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
     let normalized = text.as_str();
     let anchors_here = |candidate: &std::ops::Range<usize>| {
         first_match(text, &normalized[candidate.clone()])
@@ -146,14 +157,14 @@ fn unique_range(text: &NormalizedText, range: std::ops::Range<usize>) -> std::op
     for words in 0..=12 {
         let wider = range.start..word_end(normalized, range.end, words);
         if anchors_here(&wider) {
-            return wider;
+            return Some(wider);
         }
         let wider = word_start(normalized, range.start, words)..range.end;
         if anchors_here(&wider) {
-            return wider;
+            return Some(wider);
         }
     }
-    range
+    None
 }
 
 /// The end of the `words`-th word after `from` in normalised text (words are separated by single spaces).
