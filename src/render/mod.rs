@@ -318,16 +318,12 @@ mod tests {
                 .eq(whole.iter().map(|page| page.bytes.len()))
         );
 
-        let failing = render_each(
-            &site,
-            &templates,
-            &jobs,
-            &mut Files::default(),
-            |page| match page.path.starts_with("sources/") {
-                true => Err(crate::error::ToolError::Usage(page.path)),
-                false => Ok(()),
-            },
-        );
+        let failing = render_each(&site, &templates, &jobs, &mut Files::default(), |page| {
+            if page.path.starts_with("sources/") {
+                return Err(crate::error::ToolError::Usage(page.path));
+            }
+            Ok(())
+        });
         let first_source = jobs.iter().find(|job| job.path.starts_with("sources/"));
         match failing {
             Err(crate::error::ToolError::Usage(path)) => {
